@@ -1,0 +1,65 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from portal.admin_actions import PublishableAdmin
+from portal.models import Section, SiteSettings, Statement
+
+
+class StatementInline(admin.StackedInline):
+    model = Statement
+    extra = 0
+    fields = [
+        ("kind", "position", "state"),
+        "title",
+        "body",
+        ("attribution_name", "attribution_role"),
+        ("contrast_title", "contrast_body"),
+    ]
+
+
+@admin.register(Section)
+class SectionAdmin(PublishableAdmin):
+    list_display = ["title", "slug", "position", "state", "is_published", "updated_at"]
+    list_editable = ["position"]
+    list_filter = ["state"]
+    search_fields = ["title", "intro"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = ["title", "slug", "intro", "position", "state", "publish_at"]
+    inlines = [StatementInline]
+
+
+@admin.register(Statement)
+class StatementAdmin(PublishableAdmin):
+    list_display = [
+        "__str__",
+        "section",
+        "kind",
+        "position",
+        "state",
+        "is_published",
+        "updated_at",
+    ]
+    list_filter = ["state", "kind", "section"]
+    list_select_related = ["section"]
+    search_fields = ["title", "body", "attribution_name", "contrast_title"]
+    autocomplete_fields = ["section"]
+    fieldsets = [
+        (None, {"fields": ["section", "kind", "title", "body", "position"]}),
+        (
+            _("Quote"),
+            {"fields": ["attribution_name", "attribution_role"]},
+        ),
+        (_("Comparison"), {"fields": ["contrast_title", "contrast_body"]}),
+        (_("Publishing"), {"fields": ["state", "publish_at"]}),
+    ]
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    list_display = ["organisation_name", "tagline", "contact_email"]
+
+    def has_add_permission(self, request):
+        return not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

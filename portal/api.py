@@ -1,0 +1,27 @@
+"""Read API of the philosophy: sections and statements."""
+
+from rest_framework import viewsets
+
+from portal.filters import StatementFilter
+from portal.models import Section, Statement
+from portal.serializers import SectionSerializer, StatementSerializer
+
+
+class SectionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Sections of the philosophy page, in page order."""
+
+    serializer_class = SectionSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return Section.objects.published()
+
+
+class StatementViewSet(viewsets.ReadOnlyModelViewSet):
+    """Statements of the philosophy page; filter by section and kind."""
+
+    serializer_class = StatementSerializer
+    filterset_class = StatementFilter
+
+    def get_queryset(self):
+        return Statement.objects.published().select_related("section")

@@ -1,0 +1,209 @@
+"""The site's own content: the philosophy page's sections and statements, and the
+organisation's settings. Licenses and projects live in their own apps."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from portal.markdown import render_markdown
+from portal.publishing import Publishable
+
+
+class Section(Publishable):
+    """A part of the philosophy page, e.g. "Our goals" or "Why not open core?"."""
+
+    title = models.CharField(
+        _("title"), max_length=200, help_text=_("The section's heading on the page.")
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_("The anchor in the page's address (/#slug): letters, digits, -."),
+    )
+    intro = models.TextField(
+        _("introduction"),
+        blank=True,
+        help_text=_(
+            "Optional Markdown shown under the heading, before the statements."
+        ),
+    )
+    position = models.PositiveIntegerField(
+        _("position"), default=0, help_text=_("Sections are shown in this order.")
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("portal:home") + f"#{self.slug}"
+
+    @cached_property
+    def intro_html(self) -> str:
+        return render_markdown(self.intro)
+
+
+class Statement(Publishable):
+    """One piece of the philosophy: a paragraph, a goal, a quote, a question..."""
+
+    class Kind(models.TextChoices):
+        PARAGRAPH = "paragraph", _("Paragraph")
+        GOAL = "goal", _("Goal")
+        PRINCIPLE = "principle", _("Principle")
+        QUOTE = "quote", _("Quote")
+        FAQ = "faq", _("Question and answer")
+        COMPARISON = "comparison", _("Open vs proprietary comparison")
+
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.CASCADE,
+        related_name="statements",
+        verbose_name=_("section"),
+        help_text=_("The section of the page this statement belongs to."),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=16,
+        choices=Kind.choices,
+        default=Kind.PARAGRAPH,
+        help_text=_(
+            "How it is shown: goals as a list, quotes with their attribution, "
+            "questions with their answer, comparisons side by side."
+        ),
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The heading: the question for a FAQ, the open side's title for a "
+            "comparison. Optional for paragraphs, goals and quotes."
+        ),
+    )
+    body = models.TextField(
+        _("body"),
+        help_text=_("Markdown. The answer for a FAQ, the quoted words for a quote."),
+    )
+    attribution_name = models.CharField(
+        _("attribution name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Quotes only: who said it, e.g. 'David Cramer'."),
+    )
+    attribution_role = models.CharField(
+        _("attribution role"),
+        max_length=200,
+        blank=True,
+        help_text=_("Quotes only: their role or source, e.g. 'Founder & CTO'."),
+    )
+    contrast_title = models.CharField(
+        _("contrast title"),
+        max_length=200,
+        blank=True,
+        help_text=_("Comparisons only: the proprietary side's title."),
+    )
+    contrast_body = models.TextField(
+        _("contrast body"),
+        blank=True,
+        help_text=_("Comparisons only: Markdown for the proprietary side."),
+    )
+    position = models.PositiveIntegerField(
+        _("position"),
+        default=0,
+        help_text=_("Statements are shown in this order within their section."),
+    )
+
+    published_parent = "section"
+
+    class Meta:
+        ordering = ["section__position", "position", "id"]
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+
+    def __str__(self):
+        return self.title or self.body[:60]
+
+    def get_absolute_url(self):
+        return reverse("portal:home") + f"#{self.section.slug}"
+
+    def clean(self):
+        errors = {}
+        if self.kind == self.Kind.QUOTE and not self.attribution_name:
+            errors["attribution_name"] = _("A quote needs the name of who said it.")
+        if self.kind != self.Kind.QUOTE and (
+            self.attribution_name or self.attribution_role
+        ):
+            errors["attribution_name"] = _("Only quotes have an attribution.")
+        if self.kind == self.Kind.FAQ and not self.title:
+            errors["title"] = _("A question and answer needs the question as title.")
+        if self.kind == self.Kind.COMPARISON:
+            if not self.title:
+                errors["title"] = _("A comparison needs the open side's title.")
+            if not self.contrast_title:
+                errors["contrast_title"] = _(
+                    "A comparison needs the proprietary side's title."
+                )
+        elif self.contrast_title or self.contrast_body:
+            errors["contrast_title"] = _("Only comparisons have a contrast side.")
+        if errors:
+            raise ValidationError(errors)
+
+    @cached_property
+    def body_html(self) -> str:
+        return render_markdown(self.body)
+
+    @cached_property
+    def contrast_body_html(self) -> str:
+        return render_markdown(self.contrast_body)
+
+
+class SiteSettings(models.Model):
+    """The organisation's name and the lines every page shows; a single row."""
+
+    organisation_name = models.CharField(
+        _("organisation name"),
+        max_length=200,
+        default="Our organisation",
+        help_text=_("Shown in the header, page titles and the footer."),
+    )
+    tagline = models.CharField(
+        _("tagline"),
+        max_length=300,
+        blank=True,
+        help_text=_("A short line under the name, e.g. 'Yes, we're open (source)'."),
+    )
+    contact_email = models.EmailField(
+        _("contact email"),
+        blank=True,
+        help_text=_("Where readers write about licensing; shown in the footer."),
+    )
+    footer = models.CharField(
+        _("footer line"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. the copyright and trademark line."),
+    )
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+
+    def __str__(self):
+        return str(_("Site settings"))
+
+    def save(self, *args, **kwargs):
+        # A single row: whatever is saved becomes row 1.
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "SiteSettings":
+        """The saved settings, or unsaved defaults: reading never writes."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -1,0 +1,24 @@
+"""The root URL map: the site, the admin and the API of every app."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portal import views
+from portal.router import router
+
+site_patterns = [path("", views.HomeView.as_view(), name="home")]
+
+urlpatterns = [
+    path("", include((site_patterns, "portal"))),
+    path("licenses/", include("licenses.urls")),
+    path("projects/", include("projects.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
+]

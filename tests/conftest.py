@@ -1,0 +1,108 @@
+"""Shared fixtures: small factories for every public model.
+
+Each factory creates a *published* object unless told ``state="draft"``, so a test
+says explicitly when it is about drafts.
+"""
+
+import datetime
+import itertools
+
+import pytest
+from rest_framework.test import APIClient
+
+from licenses.models import License
+from portal.models import Section, Statement
+from portal.publishing import State
+from projects.models import Category, Language, Project, Release
+from projects.services import project_save
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def make_license(db):
+    def make(spdx_id="MIT", **fields):
+        fields.setdefault("name", f"{spdx_id} license")
+        fields.setdefault("state", State.PUBLISHED)
+        license_ = License(spdx_id=spdx_id, **fields)
+        license_.full_clean()
+        license_.save()
+        return license_
+
+    return make
+
+
+@pytest.fixture
+def make_category(db):
+    def make(name="SDK", **fields):
+        fields.setdefault("slug", name.lower().replace(" ", "-"))
+        return Category.objects.create(name=name, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_language(db):
+    def make(name="Python", **fields):
+        fields.setdefault("slug", name.lower().replace(" ", "-"))
+        return Language.objects.get_or_create(name=name, defaults=fields)[0]
+
+    return make
+
+
+@pytest.fixture
+def make_project(db):
+    def make(name=None, *, languages=(), **fields):
+        number = next(_counter)
+        name = name or f"Project {number}"
+        fields.setdefault("slug", f"{name.lower().replace(' ', '-')}")
+        fields.setdefault("summary", f"Summary of {name}.")
+        fields.setdefault("license_expression", "MIT")
+        fields.setdefault("state", State.PUBLISHED)
+        project = project_save(project=Project(name=name, **fields))
+        if languages:
+            project.languages.set(languages)
+        return project
+
+    return make
+
+
+@pytest.fixture
+def make_release(db):
+    def make(project, version="1.0.0", **fields):
+        fields.setdefault("released_on", datetime.date(2023, 11, 15))
+        fields.setdefault("license_expression", project.license_expression)
+        fields.setdefault("state", State.PUBLISHED)
+        release = Release(project=project, version=version, **fields)
+        release.full_clean()
+        release.save()
+        return release
+
+    return make
+
+
+@pytest.fixture
+def make_section(db):
+    def make(title="Goals", **fields):
+        fields.setdefault("slug", title.lower().replace(" ", "-"))
+        fields.setdefault("state", State.PUBLISHED)
+        return Section.objects.create(title=title, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_statement(db):
+    def make(section, body="We believe in open source.", **fields):
+        fields.setdefault("state", State.PUBLISHED)
+        statement = Statement(section=section, body=body, **fields)
+        statement.full_clean()
+        statement.save()
+        return statement
+
+    return make
