@@ -4,12 +4,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from licenses import rules
 from licenses.expressions import LICENSE_REF, check_expression, suggest_ids
 from portal.markdown import render_markdown
-from portal.publishing import Publishable
+from portal.publishing import Publishable, PublishableQuerySet
 
 
 class Family(models.TextChoices):
@@ -36,6 +38,52 @@ def canonical_license_id(value: str) -> str:
     if suggestions:
         message += " " + _("Did you mean %(ids)s?") % {"ids": ", ".join(suggestions)}
     raise ValidationError(message, code="invalid_spdx_id")
+
+
+class LicenseQuerySet(PublishableQuerySet):
+    def governing(self, spdx_ids) -> "License | None":
+        """Of the licenses named by ``spdx_ids``, the source-available one whose
+        conversion terms apply (the first named), or None."""
+        wanted = [i.lower() for i in spdx_ids]
+        candidates = {
+            license_.spdx_id.lower(): license_
+            for license_ in self.annotate(key=Lower("spdx_id"))
+            .filter(
+                key__in=wanted,
+                family=Family.SOURCE_AVAILABLE,
+                change_license__isnull=False,
+                change_period_months__isnull=False,
+            )
+            .select_related("change_license")
+        }
+        return next((candidates[i] for i in wanted if i in candidates), None)
+
+
+@deconstructible
+class RuleListValidator:
+    """Accepts a list of known rule keys of one kind (see ``licenses.rules``)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def __call__(self, value):
+        vocabulary = rules.VOCABULARIES[self.kind]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValidationError(_("Give a list of rule keys."), code="invalid")
+        unknown = [v for v in value if v not in vocabulary.values]
+        if unknown:
+            raise ValidationError(
+                _("Unknown %(kind)s: %(keys)s. Known: %(known)s.")
+                % {
+                    "kind": self.kind,
+                    "keys": ", ".join(unknown),
+                    "known": ", ".join(vocabulary.values),
+                },
+                code="invalid_rule",
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, RuleListValidator) and other.kind == self.kind
 
 
 class License(Publishable):
@@ -88,9 +136,68 @@ class License(Publishable):
         blank=True,
         help_text=_("Where the full license text can be read."),
     )
+    deprecated = models.BooleanField(
+        _("deprecated SPDX id"),
+        default=False,
+        help_text=_("The SPDX list marks this id as deprecated (filled in by sync)."),
+    )
+    permissions = models.JSONField(
+        _("permissions"),
+        default=list,
+        blank=True,
+        validators=[RuleListValidator("permissions")],
+        help_text=_("What the license lets you do."),
+    )
+    conditions = models.JSONField(
+        _("conditions"),
+        default=list,
+        blank=True,
+        validators=[RuleListValidator("conditions")],
+        help_text=_("What the license asks of you in return."),
+    )
+    limitations = models.JSONField(
+        _("limitations"),
+        default=list,
+        blank=True,
+        validators=[RuleListValidator("limitations")],
+        help_text=_("What the license does not give you."),
+    )
+    change_license = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="converted_from",
+        verbose_name=_("change license"),
+        help_text=_(
+            "Source-available licenses only: the open-source license each version "
+            "turns into after the change period, e.g. Apache-2.0 for BUSL-1.1."
+        ),
+    )
+    change_period_months = models.PositiveSmallIntegerField(
+        _("change period (months)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Source-available licenses only: months from a version's release to its "
+            "conversion, e.g. 36 for the organisation's BUSL-1.1 use, 24 for FSL."
+        ),
+    )
+    change_cap_months = models.PositiveSmallIntegerField(
+        _("cap (months)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Where the license text sets a latest conversion: months after each "
+            "version's release (48 for BUSL-1.1, its fourth anniversary). No "
+            "version converts later, whatever change date is stated."
+        ),
+    )
     position = models.PositiveIntegerField(
         _("position"), default=0, help_text=_("Licenses are listed in this order.")
     )
+
+    objects = LicenseQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "spdx_id"]
@@ -113,10 +220,46 @@ class License(Publishable):
         return reverse("licenses:detail", kwargs={"spdx_id": self.spdx_id})
 
     def clean(self):
+        errors = {}
         try:
             self.spdx_id = canonical_license_id(self.spdx_id)
         except ValidationError as error:
-            raise ValidationError({"spdx_id": error.messages}) from None
+            errors["spdx_id"] = error.messages
+        terms = (self.change_license_id, self.change_period_months)
+        if self.family == Family.SOURCE_AVAILABLE:
+            if any(t is not None for t in terms) and not all(
+                t is not None for t in terms
+            ):
+                errors["change_period_months"] = _(
+                    "Give both the change license and the change period, or neither."
+                )
+        elif any(t is not None for t in (*terms, self.change_cap_months)):
+            errors["change_license"] = _(
+                "Only source-available licenses have conversion terms."
+            )
+        if self.change_license_id is not None and self.change_license_id == self.pk:
+            errors["change_license"] = _("A license cannot change into itself.")
+        if (
+            self.change_period_months is not None
+            and self.change_cap_months is not None
+            and self.change_period_months > self.change_cap_months
+        ):
+            errors["change_period_months"] = _(
+                "The change period cannot be longer than the license's cap."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_source_available(self) -> bool:
+        return self.family == Family.SOURCE_AVAILABLE
+
+    def labelled_rules(self) -> dict[str, list[dict[str, str]]]:
+        """Permissions, conditions and limitations with plain-language labels."""
+        return {
+            kind: rules.labelled(kind, getattr(self, kind))
+            for kind in rules.VOCABULARIES
+        }
 
     @cached_property
     def summary_html(self) -> str:

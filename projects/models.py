@@ -4,21 +4,24 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from licenses.expressions import check_expression
+from licenses.conversion import conversion_date
+from licenses.expressions import ExpressionCheck, check_expression
 from licenses.models import License
 from portal.markdown import render_markdown
 from portal.publishing import Publishable, PublishableQuerySet
 
 
-def clean_expression_field(instance, field_name: str) -> None:
+def clean_expression_field(instance, field_name: str) -> ExpressionCheck:
     """Validate and normalise a license expression field in place."""
     check = check_expression(getattr(instance, field_name))
     if not check.valid:
         raise ValidationError({field_name: list(check.errors)})
     setattr(instance, field_name, check.normalized)
+    return check
 
 
 class Category(models.Model):
@@ -175,6 +178,29 @@ class Project(Publishable):
         default=0,
         help_text=_("Projects are listed in this order, after the featured ones."),
     )
+    licensor = models.CharField(
+        _("licensor"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "BUSL-1.1 parameter: who grants the license, e.g. "
+            "'Functional Software, Inc.'."
+        ),
+    )
+    licensed_work = models.CharField(
+        _("licensed work"),
+        max_length=200,
+        blank=True,
+        help_text=_("BUSL-1.1 parameter: the work licensed, e.g. 'Sentry'."),
+    )
+    additional_use_grant = models.TextField(
+        _("additional use grant"),
+        blank=True,
+        help_text=_(
+            "BUSL-1.1 parameter: the production use allowed before conversion, e.g. "
+            "any use except providing an 'Application Monitoring Service'."
+        ),
+    )
 
     objects = ProjectQuerySet.as_manager()
 
@@ -220,6 +246,35 @@ class Release(Publishable):
         ),
     )
 
+    change_date = models.DateField(
+        _("change date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Source-available releases only, optional: the change date stated in "
+            "this version's license. Empty: the release date plus the license's "
+            "change period. Refused beyond the license's cap."
+        ),
+    )
+    converts_on = models.DateField(
+        _("converts on"),
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text=_("Computed: the day this version becomes open source."),
+    )
+    converts_to = models.ForeignKey(
+        License,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="conversions",
+        verbose_name=_("converts to"),
+        help_text=_("Computed: the open-source license this version turns into."),
+    )
+
     published_parent = "project"
 
     class Meta:
@@ -236,6 +291,85 @@ class Release(Publishable):
 
     def __str__(self):
         return f"{self.project} {self.version}"
+
+    def clean(self):
+        check = clean_expression_field(self, "license_expression")
+        self.compute_conversion(check.license_ids)
+
+    def compute_conversion(self, license_ids) -> None:
+        """Set ``converts_on``/``converts_to`` from the governing license's terms."""
+        governing = License.objects.governing(license_ids)
+        if governing is None:
+            if self.change_date is not None:
+                raise ValidationError(
+                    {
+                        "change_date": _(
+                            "Only a release under a source-available license with "
+                            "conversion terms has a change date."
+                        )
+                    }
+                )
+            self.converts_on = None
+            self.converts_to = None
+            return
+        if self.released_on is None:
+            return
+        self.converts_on = conversion_date(
+            self.released_on,
+            period_months=governing.change_period_months,
+            cap_months=governing.change_cap_months,
+            change_date=self.change_date,
+        )
+        self.converts_to = governing.change_license
+
+    def is_open_source(self, on=None) -> bool:
+        """Whether this version is under an open-source license on ``on`` (today)."""
+        if self.converts_on is not None:
+            return self.converts_on <= (on or timezone.localdate())
+        return all(license_.osi_approved for license_ in self.project.licenses.all())
+
+
+class LicenseChange(models.Model):
+    """One step in a project's licensing history: from this day, this expression."""
+
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="license_changes",
+        verbose_name=_("project"),
+    )
+    effective_on = models.DateField(
+        _("effective from"),
+        help_text=_("The day the project's new code started to use this license."),
+    )
+    license_expression = models.CharField(
+        _("license expression"),
+        max_length=500,
+        help_text=_("The SPDX expression used from that day, e.g. 'BUSL-1.1'."),
+    )
+    note = models.CharField(
+        _("note"),
+        max_length=300,
+        blank=True,
+        help_text=_("Optional: why, e.g. 'Relicensing Sentry' or a link's title."),
+    )
+
+    class Meta:
+        ordering = ["project", "effective_on"]
+        verbose_name = _("license change")
+        verbose_name_plural = _("license history")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "effective_on"],
+                name="license_change_unique_per_day",
+                violation_error_message=_(
+                    "This project already has a license change on that day."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project}: {self.license_expression} from {self.effective_on}"
 
     def clean(self):
         clean_expression_field(self, "license_expression")
