@@ -10,6 +10,7 @@ licenses) are accepted as the SPDX specification allows.
 """
 
 import difflib
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -54,23 +55,46 @@ def _known_ids() -> dict[str, str]:
 
 
 def suggest_ids(token: str, limit: int = 3) -> list[str]:
-    """The nearest valid SPDX ids to a token that is not one."""
+    """The nearest valid SPDX ids to a token that is not one, best first."""
+    token = token.strip().lower()
+    if not token:
+        return []
     known = _known_ids()
-    matches = difflib.get_close_matches(token.lower(), known, n=limit, cutoff=0.6)
-    if not matches:
-        # Long, specific ids (FSL-1.1-Apache-2.0) are far from their true name
-        # (FSL-1.1-ALv2) as a whole string; compare the leading part too.
-        prefix = token.lower().rsplit("-", 1)[0]
-        matches = sorted(k for k in known if k.startswith(prefix))[:limit]
+    # Long, specific ids (FSL-1.1-Apache-2.0) are far from their true name
+    # (FSL-1.1-ALv2) as a whole string, and nearer to an unrelated one
+    # (Apache-2.0): the ids of the same license and version ("fsl-1.1-...") come
+    # first, nearest first.
+    parts = token.split("-")
+    family = []
+    if len(parts) > 2 and parts[1][:1].isdigit():
+        stem = "-".join(parts[:2])
+        family = sorted(
+            (key for key in known if key == stem or key.startswith(stem + "-")),
+            key=lambda key: -difflib.SequenceMatcher(None, token, key).ratio(),
+        )
+    close = difflib.get_close_matches(token, known, n=limit, cutoff=0.6)
+    matches = list(dict.fromkeys([*family, *close]))[:limit]
     return [known[m] for m in matches]
 
 
+def _is_exception(key: str) -> bool:
+    symbol = spdx_licensing().known_symbols.get(_known_ids().get(key.lower(), ""))
+    return bool(getattr(symbol, "is_exception", False))
+
+
 def _licensing_for(text: str) -> Licensing:
-    refs = set(LICENSE_REF.findall(text))
+    known = spdx_licensing().known_symbols_lowercase
+    # The bundled index already has some LicenseRef-scancode-... ids.
+    # Keys are case-insensitive: one symbol per spelling-insensitive ref.
+    refs = {
+        ref.lower(): ref
+        for ref in sorted(LICENSE_REF.findall(text), reverse=True)
+        if ref.lower() not in known
+    }
     if not refs:
         return spdx_licensing()
     symbols = list(spdx_licensing().known_symbols.values())
-    return Licensing(symbols + [LicenseSymbol(ref) for ref in sorted(refs)])
+    return Licensing(symbols + [LicenseSymbol(ref) for ref in refs.values()])
 
 
 def check_expression(text: str) -> ExpressionCheck:
@@ -102,33 +126,88 @@ def check_expression(text: str) -> ExpressionCheck:
     )
 
 
+def _quote(token: str, limit: int = 40) -> str:
+    """A token for a message, shortened so junk does not flood the form."""
+    return f"'{token[:limit]}...'" if len(token) > limit else f"'{token}'"
+
+
 def _explain(text: str, info) -> ExpressionCheck:
-    unknown = [
+    symbols = [
         symbol
-        for symbol in info.invalid_symbols
+        for symbol in dict.fromkeys(info.invalid_symbols)
         if symbol and symbol.upper() not in OPERATORS and TOKEN.fullmatch(symbol)
     ]
+    misplaced = [s for s in symbols if s.lower() in _known_ids()]
+    unknown = [s for s in symbols if s not in misplaced]
     suggestions = {symbol: suggest_ids(symbol) for symbol in unknown}
     errors = []
     for symbol in unknown:
-        message = f"'{symbol}' is not a known SPDX license id."
-        if suggestions[symbol]:
+        message = f"{_quote(symbol)} is not a known SPDX license id."
+        operator = difflib.get_close_matches(symbol.upper(), OPERATORS, n=1)
+        if operator and symbol.isalpha():
+            message += f" Did you mean the operator '{operator[0]}'?"
+        elif suggestions[symbol]:
             message += " Did you mean " + " or ".join(
                 f"'{s}'" for s in suggestions[symbol]
             )
             message += "?"
         errors.append(message)
-    if not unknown:
-        errors.append(_syntax_message(text, info.invalid_symbols))
+    for symbol in misplaced:
+        errors.append(_misplaced_message(text, symbol))
+    if not symbols:
+        errors.append(_syntax_message(text))
     return ExpressionCheck(text, errors=tuple(errors), suggestions=suggestions)
 
 
-def _syntax_message(text: str, invalid_symbols) -> str:
-    operators = [s for s in invalid_symbols if s and s.upper() in OPERATORS]
+def _tokens(text: str) -> list[str]:
+    return text.replace("(", " ( ").replace(")", " ) ").split()
+
+
+def _misplaced_message(text: str, symbol: str) -> str:
+    """A valid id in the wrong place: an exception outside WITH, a license after
+    WITH, or two ids with no operator between them."""
+    if _is_exception(symbol):
+        return (
+            f"{_quote(symbol)} is a license exception: it can only follow WITH, "
+            f"e.g. 'Apache-2.0 WITH {symbol}'."
+        )
+    tokens = [token.upper() for token in _tokens(text)]
+    upper = symbol.upper()
+    if any(
+        before == "WITH" and token == upper
+        for before, token in itertools.pairwise(tokens)
+    ):
+        return (
+            f"{_quote(symbol)} is a license, not an exception: WITH must be "
+            "followed by a license exception, e.g. 'Apache-2.0 WITH LLVM-exception'."
+        )
+    return (
+        f"{_quote(symbol)} must be joined to the license next to it with AND, OR "
+        "or WITH, e.g. 'Apache-2.0 OR MIT'."
+    )
+
+
+def _dangling_operator(text: str) -> str | None:
+    """The first operator with a missing operand on either side, if any."""
+    tokens = ["(", *_tokens(text), ")"]
+    for before, token, after in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        upper = token.upper()
+        if upper in OPERATORS and (
+            before == "("
+            or before.upper() in OPERATORS
+            or after == ")"
+            or after.upper() in OPERATORS
+        ):
+            return upper
+    return None
+
+
+def _syntax_message(text: str) -> str:
     if text.count("(") != text.count(")"):
         return "The parentheses are not balanced."
-    if operators:
-        return f"'{operators[0]}' is not followed or preceded by a license id."
+    operator = _dangling_operator(text)
+    if operator:
+        return f"'{operator}' must have a license id on each side."
     return (
         "This is not a valid SPDX expression: combine license ids with AND, OR "
         "and WITH, e.g. 'Apache-2.0 OR MIT'."
@@ -136,4 +215,4 @@ def _syntax_message(text: str, invalid_symbols) -> str:
 
 
 def _explain_malformed(text: str) -> ExpressionCheck:
-    return ExpressionCheck(text, errors=(_syntax_message(text, text.split()),))
+    return ExpressionCheck(text, errors=(_syntax_message(text),))

@@ -8,7 +8,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from licenses import rules
+from licenses import rules, spdx
 from licenses.expressions import LICENSE_REF, check_expression, suggest_ids
 from portal.markdown import render_markdown
 from portal.publishing import Publishable, PublishableQuerySet
@@ -99,7 +99,11 @@ class License(Publishable):
     name = models.CharField(
         _("name"),
         max_length=200,
-        help_text=_("The full name, e.g. 'Apache License 2.0'."),
+        blank=True,
+        help_text=_(
+            "The full name, e.g. 'Apache License 2.0'. Leave empty for a license on "
+            "the SPDX list: its name is filled in."
+        ),
     )
     family = models.CharField(
         _("family"),
@@ -114,7 +118,10 @@ class License(Publishable):
     osi_approved = models.BooleanField(
         _("OSI approved"),
         default=False,
-        help_text=_("Approved by the Open Source Initiative."),
+        help_text=_(
+            "Approved by the Open Source Initiative. Taken from the SPDX list for "
+            "licenses on it."
+        ),
     )
     fsf_libre = models.BooleanField(
         _("FSF libre"),
@@ -225,6 +232,10 @@ class License(Publishable):
             self.spdx_id = canonical_license_id(self.spdx_id)
         except ValidationError as error:
             errors["spdx_id"] = error.messages
+        else:
+            self.fill_from_spdx()
+        if not self.name and "spdx_id" not in errors:
+            errors["name"] = _("Give the license's name: it is not on the SPDX list.")
         terms = (self.change_license_id, self.change_period_months)
         if self.family == Family.SOURCE_AVAILABLE:
             if any(t is not None for t in terms) and not all(
@@ -249,6 +260,31 @@ class License(Publishable):
             )
         if errors:
             raise ValidationError(errors)
+
+    def fill_from_spdx(self) -> list[str]:
+        """Take the SPDX list's facts for this id; return the fields that changed.
+
+        The flags always follow the list; the name and the text link only fill a
+        gap, so an editor's wording is kept.
+        """
+        entry = spdx.lookup(self.spdx_id)
+        if entry is None:
+            return []
+        changed = []
+        facts = {
+            "osi_approved": entry.osi_approved,
+            "fsf_libre": entry.fsf_libre,
+            "deprecated": entry.deprecated,
+        }
+        if not self.name:
+            facts["name"] = entry.name
+        if not self.text_url:
+            facts["text_url"] = entry.text_url
+        for field_name, value in facts.items():
+            if getattr(self, field_name) != value:
+                setattr(self, field_name, value)
+                changed.append(field_name)
+        return changed
 
     @property
     def is_source_available(self) -> bool:
