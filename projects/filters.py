@@ -1,26 +1,43 @@
-"""The directory's filters, shared by the public site and the API.
+"""The catalogue's filters, shared by the public site and the API.
 
-One FilterSet serves ``/projects/`` (as a GET form) and ``/api/v1/projects/``, so a
-filter means the same thing at both doors. Choices only offer what the public may
-see: a draft license is not a filter value.
+One FilterSet serves ``/projects/`` (as a GET form) and ``/api/v1/projects/``,
+another ``/conversions/`` and ``/api/v1/conversions/``, so a filter means the same
+thing at both doors. Choices only offer what the public may see: a draft license,
+or a category used by drafts only, is not a filter value.
 """
 
+import re
+
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from licenses.models import License
-from projects.models import Category, Language, Project
+from projects.models import Category, Language, Project, Release
 
 
 def published_licenses(request):
     return License.objects.published()
 
 
+def used_categories(request):
+    return Category.objects.filter(projects__in=Project.objects.published()).distinct()
+
+
+def used_languages(request):
+    return Language.objects.filter(projects__in=Project.objects.published()).distinct()
+
+
+def published_projects(request):
+    return Project.objects.published()
+
+
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
+        widget=forms.SearchInput,
         help_text=_("Words in the project's name or summary."),
     )
     license = django_filters.ModelChoiceFilter(
@@ -28,24 +45,28 @@ class ProjectFilter(django_filters.FilterSet):
         field_name="licenses",
         to_field_name="spdx_id",
         queryset=published_licenses,
+        empty_label=_("Any license"),
         help_text=_("An SPDX id, e.g. Apache-2.0."),
     )
     category = django_filters.ModelChoiceFilter(
         label=_("Category"),
         to_field_name="slug",
-        queryset=Category.objects.all(),
+        queryset=used_categories,
+        empty_label=_("Any category"),
         help_text=_("A category slug."),
     )
     language = django_filters.ModelChoiceFilter(
         label=_("Language"),
         field_name="languages",
         to_field_name="slug",
-        queryset=Language.objects.all(),
+        queryset=used_languages,
+        empty_label=_("Any language"),
         help_text=_("A language slug, e.g. python."),
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=Project.Status.choices,
+        empty_label=_("Any status"),
         help_text=_("The project's lifecycle status."),
     )
 
@@ -59,3 +80,50 @@ class ProjectFilter(django_filters.FilterSet):
                 Q(name__icontains=word) | Q(summary__icontains=word)
             )
         return queryset
+
+
+class ConversionFilter(django_filters.FilterSet):
+    """Releases of source-available code by the day they become open source."""
+
+    after = django_filters.DateFilter(
+        label=_("Converting on or after"),
+        field_name="converts_on",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("A date, YYYY-MM-DD."),
+    )
+    before = django_filters.DateFilter(
+        label=_("Converting on or before"),
+        field_name="converts_on",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("A date, YYYY-MM-DD."),
+    )
+    project = django_filters.ModelChoiceFilter(
+        label=_("Project"),
+        to_field_name="slug",
+        queryset=published_projects,
+        empty_label=_("Any project"),
+        help_text=_("A project slug."),
+    )
+    license = django_filters.ModelChoiceFilter(
+        label=_("License"),
+        to_field_name="spdx_id",
+        queryset=published_licenses,
+        method="by_license",
+        empty_label=_("Any license"),
+        help_text=_(
+            "An SPDX id: releases under it (e.g. BUSL-1.1) or turning into it "
+            "(e.g. Apache-2.0)."
+        ),
+    )
+
+    class Meta:
+        model = Release
+        fields = ["after", "before", "project", "license"]
+
+    def by_license(self, queryset, name, value):
+        named = rf"(^|[\s(]){re.escape(value.spdx_id)}($|[\s)])"
+        return queryset.filter(
+            Q(converts_to=value) | Q(license_expression__iregex=named)
+        )

@@ -223,6 +223,16 @@ class Project(Publishable):
         return render_markdown(self.description)
 
 
+class ReleaseQuerySet(PublishableQuerySet):
+    def conversions(self):
+        """Releases with a conversion date, soonest first, with what a list shows."""
+        return (
+            self.filter(converts_on__isnull=False)
+            .select_related("project", "converts_to")
+            .order_by("converts_on", "project__name", "version")
+        )
+
+
 class Release(Publishable):
     project = models.ForeignKey(
         Project,
@@ -276,6 +286,8 @@ class Release(Publishable):
     )
 
     published_parent = "project"
+
+    objects = ReleaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "-released_on", "-id"]
