@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -352,7 +352,12 @@ class LicenseChange(models.Model):
     )
     effective_on = models.DateField(
         _("effective from"),
-        help_text=_("The day the project's new code started to use this license."),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the project's new code started to use this license. Empty: "
+            "from the project's beginning."
+        ),
     )
     license_expression = models.CharField(
         _("license expression"),
@@ -367,7 +372,7 @@ class LicenseChange(models.Model):
     )
 
     class Meta:
-        ordering = ["project", "effective_on"]
+        ordering = ["project", F("effective_on").asc(nulls_first=True)]
         verbose_name = _("license change")
         verbose_name_plural = _("license history")
         constraints = [
@@ -381,7 +386,25 @@ class LicenseChange(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.project}: {self.license_expression} from {self.effective_on}"
+        since = self.effective_on or _("the beginning")
+        return f"{self.project}: {self.license_expression} from {since}"
 
     def clean(self):
         clean_expression_field(self, "license_expression")
+        if (
+            self.effective_on is None
+            and self.project_id is not None
+            and LicenseChange.objects.filter(
+                project_id=self.project_id, effective_on__isnull=True
+            )
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {
+                    "effective_on": _(
+                        "The project already has a license from its beginning; "
+                        "give this change its date."
+                    )
+                }
+            )

@@ -1,11 +1,15 @@
 """Writes that touch several models. Called by the admin, the API and imports alike."""
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from licenses.expressions import check_expression
 from licenses.models import License
-from projects.models import Project
+from projects.models import Project, Release
 
 
 def project_link_licenses(*, project: Project) -> list[License]:
@@ -26,3 +30,31 @@ def project_save(*, project: Project) -> Project:
     project.save()
     project_link_licenses(project=project)
     return project
+
+
+def releases_refresh_conversions(*, license_: License) -> int:
+    """Recompute ``converts_on``/``converts_to`` of the releases ``license_`` governs.
+
+    Called when a license's conversion terms change, so the stored dates that the
+    conversions list, its feeds and the API filter on stay true. Returns how many
+    releases changed. A release whose explicit change date the new terms refuse
+    (beyond a shortened cap) keeps its date; the admin shows the error on its next
+    save.
+    """
+    named = rf"(^|[\s(]){re.escape(license_.spdx_id)}($|[\s)])"
+    releases = Release.objects.filter(
+        Q(converts_to__isnull=False) | Q(license_expression__iregex=named)
+    ).select_related("converts_to")
+    changed = 0
+    for release in releases:
+        before = (release.converts_on, release.converts_to_id)
+        try:
+            release.compute_conversion(
+                check_expression(release.license_expression).license_ids
+            )
+        except ValidationError:
+            continue
+        if (release.converts_on, release.converts_to_id) != before:
+            release.save(update_fields=["converts_on", "converts_to", "updated_at"])
+            changed += 1
+    return changed

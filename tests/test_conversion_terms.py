@@ -1,0 +1,174 @@
+"""Releases of source-available code know when, and into what, they convert."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from licenses.models import Family, License
+from projects.models import LicenseChange, Release
+
+D = datetime.date
+
+
+@pytest.fixture
+def busl(make_license):
+    apache = make_license("Apache-2.0")
+    return make_license(
+        "BUSL-1.1",
+        family=Family.SOURCE_AVAILABLE,
+        change_license=apache,
+        change_period_months=36,
+        change_cap_months=48,
+    )
+
+
+@pytest.fixture
+def fsl(make_license):
+    mit = make_license("MIT")
+    return make_license(
+        "FSL-1.1-MIT",
+        family=Family.SOURCE_AVAILABLE,
+        change_license=mit,
+        change_period_months=24,
+    )
+
+
+def test_snuba_23_11_0_converts_to_apache_on_2026_11_15(
+    busl, make_project, make_release
+):
+    snuba = make_project("Snuba", license_expression="BUSL-1.1")
+    release = make_release(snuba, "23.11.0", released_on=D(2023, 11, 15))
+    assert release.converts_on == D(2026, 11, 15)
+    assert release.converts_to.spdx_id == "Apache-2.0"
+
+
+def test_fsl_release_converts_to_mit_after_24_months(fsl, make_project, make_release):
+    project = make_project("Symbolicator", license_expression="FSL-1.1-MIT")
+    release = make_release(project, "25.12.0", released_on=D(2025, 12, 15))
+    assert (release.converts_on, release.converts_to.spdx_id) == (
+        D(2027, 12, 15),
+        "MIT",
+    )
+
+
+def test_open_source_release_has_no_conversion(busl, make_project, make_release):
+    project = make_project("SDK", license_expression="Apache-2.0")
+    release = make_release(project, "1.0.0")
+    assert release.converts_on is None and release.converts_to is None
+
+
+def test_explicit_change_date_within_cap_is_used(busl, make_project, make_release):
+    project = make_project("Relay", license_expression="BUSL-1.1")
+    release = make_release(
+        project, "1.0", released_on=D(2023, 1, 10), change_date=D(2026, 1, 1)
+    )
+    assert release.converts_on == D(2026, 1, 1)
+
+
+def test_explicit_change_date_beyond_the_cap_is_refused(busl, make_project):
+    project = make_project("Relay", license_expression="BUSL-1.1")
+    release = Release(
+        project=project,
+        version="1.0",
+        released_on=D(2023, 1, 10),
+        license_expression="BUSL-1.1",
+        change_date=D(2027, 1, 11),
+    )
+    with pytest.raises(ValidationError) as error:
+        release.full_clean()
+    assert "2027-01-10" in " ".join(error.value.message_dict["change_date"])
+
+
+def test_change_date_on_an_open_source_release_is_refused(busl, make_project):
+    project = make_project("SDK", license_expression="MIT")
+    release = Release(
+        project=project,
+        version="1.0",
+        released_on=D(2023, 1, 10),
+        license_expression="MIT",
+        change_date=D(2024, 1, 1),
+    )
+    with pytest.raises(ValidationError) as error:
+        release.full_clean()
+    assert "change_date" in error.value.message_dict
+
+
+def test_changing_a_license_period_moves_its_releases_dates(
+    busl, make_project, make_release
+):
+    project = make_project("Snuba", license_expression="BUSL-1.1")
+    release = make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+    busl.change_period_months = 24
+    busl.full_clean()
+    busl.save()
+    release.refresh_from_db()
+    assert release.converts_on == D(2025, 11, 15)
+
+
+def test_conversion_terms_only_on_source_available_licenses(make_license):
+    apache = make_license("Apache-2.0")
+    mit = License(spdx_id="MIT", change_license=apache, change_period_months=12)
+    with pytest.raises(ValidationError) as error:
+        mit.full_clean()
+    assert "change_license" in error.value.message_dict
+
+
+def test_change_license_needs_a_period(make_license):
+    apache = make_license("Apache-2.0")
+    busl = License(
+        spdx_id="BUSL-1.1", family=Family.SOURCE_AVAILABLE, change_license=apache
+    )
+    with pytest.raises(ValidationError) as error:
+        busl.full_clean()
+    assert "change_period_months" in error.value.message_dict
+
+
+def test_period_longer_than_the_cap_is_refused(make_license):
+    apache = make_license("Apache-2.0")
+    busl = License(
+        spdx_id="BUSL-1.1",
+        family=Family.SOURCE_AVAILABLE,
+        change_license=apache,
+        change_period_months=60,
+        change_cap_months=48,
+    )
+    with pytest.raises(ValidationError) as error:
+        busl.full_clean()
+    assert "change_period_months" in error.value.message_dict
+
+
+def test_unknown_rule_key_is_refused_with_the_known_ones(db):
+    license_ = License(spdx_id="MIT", permissions=["commercial-use", "teleport"])
+    with pytest.raises(ValidationError) as error:
+        license_.full_clean()
+    message = " ".join(error.value.message_dict["permissions"])
+    assert "teleport" in message and "private-use" in message
+
+
+def test_license_history_is_ordered_from_the_beginning(make_project, make_license):
+    project = make_project("Snuba", license_expression="MIT")
+    for day, expression in [
+        (D(2024, 2, 27), "FSL-1.1-ALv2"),
+        (None, "BSD-3-Clause"),
+        (D(2019, 11, 6), "BUSL-1.1"),
+    ]:
+        change = LicenseChange(
+            project=project, effective_on=day, license_expression=expression
+        )
+        change.full_clean()
+        change.save()
+    assert [c.license_expression for c in project.license_changes.all()] == [
+        "BSD-3-Clause",
+        "BUSL-1.1",
+        "FSL-1.1-ALv2",
+    ]
+
+
+def test_only_one_license_from_the_beginning(make_project):
+    project = make_project("Snuba", license_expression="MIT")
+    LicenseChange.objects.create(project=project, license_expression="MIT")
+    second = LicenseChange(project=project, license_expression="BSD-3-Clause")
+    with pytest.raises(ValidationError) as error:
+        second.full_clean()
+    assert "effective_on" in error.value.message_dict
