@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from license_expression import (
-    ExpressionError,
     LicenseSymbol,
     Licensing,
     get_spdx_licensing,
@@ -111,9 +110,11 @@ def check_expression(text: str) -> ExpressionCheck:
     try:
         info = licensing.validate(text)
         parsed = licensing.parse(text) if not info.errors else None
-    except (ExpressionError, AttributeError, IndexError, TypeError, ValueError):
+    except Exception:
         # The parser fails on some malformed input (a dangling operator, empty
-        # parentheses) with an exception of its own instead of an error entry.
+        # parentheses, "(AND MIT)") with an exception of its own instead of an
+        # error entry: ExpressionError, but also AttributeError, IndexError and
+        # even a bare AssertionError. A typo must never become a server error.
         return _explain_malformed(text)
     if info.errors:
         return _explain(text, info)
@@ -137,7 +138,9 @@ def _explain(text: str, info) -> ExpressionCheck:
         for symbol in dict.fromkeys(info.invalid_symbols)
         if symbol and symbol.upper() not in OPERATORS and TOKEN.fullmatch(symbol)
     ]
-    misplaced = [s for s in symbols if s.lower() in _known_ids()]
+    misplaced = [
+        s for s in symbols if s.lower() in _known_ids() or LICENSE_REF.fullmatch(s)
+    ]
     unknown = [s for s in symbols if s not in misplaced]
     suggestions = {symbol: suggest_ids(symbol) for symbol in unknown}
     errors = []
@@ -152,9 +155,12 @@ def _explain(text: str, info) -> ExpressionCheck:
             )
             message += "?"
         errors.append(message)
-    for symbol in misplaced:
-        errors.append(_misplaced_message(text, symbol))
-    if not symbols:
+    if text.count("(") != text.count(")"):
+        # Unbalanced parentheses make the parser blame ids that are fine.
+        errors.append(_syntax_message(text))
+    else:
+        errors.extend(_misplaced_message(text, symbol) for symbol in misplaced)
+    if not errors:
         errors.append(_syntax_message(text))
     return ExpressionCheck(text, errors=tuple(errors), suggestions=suggestions)
 

@@ -2,14 +2,28 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_actions import PublishableAdmin
-from projects.models import Category, Language, Project, Release
+from projects.models import Category, Language, LicenseChange, Project, Release
 from projects.services import project_link_licenses
 
 
 class ReleaseInline(admin.TabularInline):
     model = Release
     extra = 0
-    fields = ["version", "released_on", "license_expression", "state"]
+    fields = [
+        "version",
+        "released_on",
+        "license_expression",
+        "change_date",
+        "converts_on",
+        "state",
+    ]
+    readonly_fields = ["converts_on"]
+
+
+class LicenseChangeInline(admin.TabularInline):
+    model = LicenseChange
+    extra = 0
+    fields = ["effective_on", "license_expression", "note"]
 
 
 @admin.register(Project)
@@ -35,13 +49,20 @@ class ProjectAdmin(PublishableAdmin):
         (None, {"fields": ["name", "slug", "summary", "description"]}),
         (_("Licensing"), {"fields": ["license_expression", "linked_licenses"]}),
         (
+            _("Business Source License parameters"),
+            {
+                "classes": ["collapse"],
+                "fields": ["licensor", "licensed_work", "additional_use_grant"],
+            },
+        ),
+        (
             _("Catalogue"),
             {"fields": ["category", "languages", "status", "featured", "position"]},
         ),
         (_("Links"), {"fields": ["repository_url", "homepage_url", "docs_url"]}),
         (_("Publishing"), {"fields": ["state", "publish_at"]}),
     ]
-    inlines = [ReleaseInline]
+    inlines = [ReleaseInline, LicenseChangeInline]
 
     @admin.display(description=_("linked licenses"))
     def linked_licenses(self, obj):
@@ -61,11 +82,13 @@ class ReleaseAdmin(PublishableAdmin):
         "version",
         "released_on",
         "license_expression",
+        "converts_on",
         "state",
         "is_published",
     ]
     list_filter = ["state", "project"]
     list_select_related = ["project"]
+    readonly_fields = ["converts_on", "converts_to"]
     search_fields = ["project__name", "version"]
     autocomplete_fields = ["project"]
     date_hierarchy = "released_on"
