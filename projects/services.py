@@ -23,6 +23,25 @@ def project_link_licenses(*, project: Project) -> list[License]:
     return licenses
 
 
+def license_link_projects(*, license_: License) -> None:
+    """Link ``license_`` to every project whose expression names it.
+
+    A project saved before the portal had this license (or while it had another
+    id) names it in its expression without being linked to it; this mends that.
+    ``MIT-0`` does not count as naming ``MIT``: ids are compared whole.
+    """
+    key = license_.spdx_id.lower()
+    candidates = Project.objects.filter(
+        license_expression__icontains=license_.spdx_id
+    ).only("pk", "license_expression")
+    license_.projects.set(
+        project
+        for project in candidates
+        if key
+        in {i.lower() for i in check_expression(project.license_expression).license_ids}
+    )
+
+
 @transaction.atomic
 def project_save(*, project: Project) -> Project:
     """Validate, save and link a project in one transaction."""

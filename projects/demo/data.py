@@ -366,6 +366,15 @@ SECTIONS = [
 LICENSES = [
     {
         "spdx_id": "Apache-2.0",
+        "permissions": [
+            "commercial-use",
+            "modifications",
+            "distribution",
+            "patent-use",
+            "private-use",
+        ],
+        "conditions": ["include-copyright", "document-changes"],
+        "limitations": ["trademark-use", "liability", "warranty"],
         "name": "Apache License 2.0",
         "family": Family.PERMISSIVE,
         "osi_approved": True,
@@ -380,6 +389,14 @@ LICENSES = [
     },
     {
         "spdx_id": "MIT",
+        "permissions": [
+            "commercial-use",
+            "modifications",
+            "distribution",
+            "private-use",
+        ],
+        "conditions": ["include-copyright"],
+        "limitations": ["liability", "warranty"],
         "name": "MIT License",
         "family": Family.PERMISSIVE,
         "osi_approved": True,
@@ -390,7 +407,42 @@ LICENSES = [
         ),
     },
     {
+        # FSL-1.0 has no SPDX id: the organisation's own LicenseRef names it.
+        "spdx_id": "LicenseRef-FSL-1.0-ALv2",
+        "name": "Functional Source License, Version 1.0, ALv2 Future License",
+        "family": Family.SOURCE_AVAILABLE,
+        "osi_approved": False,
+        "fsf_libre": False,
+        "permissions": [
+            "commercial-use",
+            "modifications",
+            "distribution",
+            "patent-use",
+            "private-use",
+        ],
+        "conditions": ["include-copyright", "no-competing-use"],
+        "limitations": ["trademark-use", "liability", "warranty"],
+        "change_license": "Apache-2.0",
+        "change_period_months": 24,
+        "text_url": "https://fsl.software/",
+        "summary": (
+            "The license sentry, relay and self-hosted moved to on 2023-11-17, with "
+            "Apache-2.0 as future license: each release becomes Apache-2.0 on the "
+            "second anniversary of its publication. It predates the SPDX list's FSL "
+            "ids, so the portal names it with a LicenseRef."
+        ),
+    },
+    {
         "spdx_id": "FSL-1.1-ALv2",
+        "permissions": [
+            "commercial-use",
+            "modifications",
+            "distribution",
+            "patent-use",
+            "private-use",
+        ],
+        "conditions": ["include-copyright", "no-competing-use"],
+        "limitations": ["trademark-use", "liability", "warranty"],
         "name": "Functional Source License, Version 1.1, ALv2 Future License",
         "family": Family.SOURCE_AVAILABLE,
         "osi_approved": False,
@@ -398,14 +450,22 @@ LICENSES = [
         "change_license": "Apache-2.0",
         "change_period_months": 24,
         "summary": (
-            "The license of the Sentry backend since 2023-11-17 (sentry, relay and "
-            "self-hosted; snuba since 2024-02-27). Any use except a competing "
+            "The license of snuba since 2024-02-27. Any use except a competing "
             "commercial offering is allowed, and each release becomes Apache-2.0 on "
             "the second anniversary of its publication."
         ),
     },
     {
         "spdx_id": "FSL-1.1-MIT",
+        "permissions": [
+            "commercial-use",
+            "modifications",
+            "distribution",
+            "patent-use",
+            "private-use",
+        ],
+        "conditions": ["include-copyright", "no-competing-use"],
+        "limitations": ["trademark-use", "liability", "warranty"],
         "name": "Functional Source License, Version 1.1, MIT Future License",
         "family": Family.SOURCE_AVAILABLE,
         "osi_approved": False,
@@ -420,6 +480,14 @@ LICENSES = [
     },
     {
         "spdx_id": "BUSL-1.1",
+        "permissions": [
+            "commercial-use",
+            "modifications",
+            "distribution",
+            "private-use",
+        ],
+        "conditions": ["include-copyright", "no-competing-use"],
+        "limitations": ["trademark-use", "liability", "warranty"],
         "name": "Business Source License 1.1",
         "family": Family.SOURCE_AVAILABLE,
         "osi_approved": False,
@@ -439,6 +507,14 @@ LICENSES = [
     },
     {
         "spdx_id": "BSD-3-Clause",
+        "permissions": [
+            "commercial-use",
+            "modifications",
+            "distribution",
+            "private-use",
+        ],
+        "conditions": ["include-copyright"],
+        "limitations": ["liability", "warranty"],
         "name": 'BSD 3-Clause "New" or "Revised" License',
         "family": Family.PERMISSIVE,
         "osi_approved": True,
@@ -484,7 +560,7 @@ PROJECTS = [
         "repository_url": GITHUB + "sentry",
         "homepage_url": "https://sentry.io/",
         "docs_url": "https://docs.sentry.io/",
-        "license_expression": "FSL-1.1-ALv2",
+        "license_expression": "LicenseRef-FSL-1.0-ALv2",
         "category": "backend",
         "languages": ["python", "typescript"],
         "featured": True,  # sample data
@@ -499,7 +575,7 @@ PROJECTS = [
             "License with Apache-2.0 as future license on 2023-11-17."
         ),
         "repository_url": GITHUB + "relay",
-        "license_expression": "FSL-1.1-ALv2",
+        "license_expression": "LicenseRef-FSL-1.0-ALv2",
         "category": "backend",
         "languages": ["rust"],
         "featured": True,  # sample data
@@ -531,7 +607,7 @@ PROJECTS = [
             "2023-11-17."
         ),
         "repository_url": GITHUB + "self-hosted",
-        "license_expression": "FSL-1.1-ALv2",
+        "license_expression": "LicenseRef-FSL-1.0-ALv2",
         "category": "self-hosting",
         "languages": ["shell"],
         "featured": True,  # sample data
@@ -643,7 +719,7 @@ RELEASES = [
         "project": "sentry",
         "version": "25.1.0",
         "released_on": datetime.date(2025, 1, 15),
-        "license_expression": "FSL-1.1-ALv2",
+        "license_expression": "LicenseRef-FSL-1.0-ALv2",
     },  # sample data
     {
         "project": "relay",
@@ -670,3 +746,62 @@ RELEASES = [
         "license_expression": "MIT",
     },  # sample data
 ]
+
+# The BUSL-1.1 parameters as used by the relicensed repositories (FACTS.md).
+BUSL_PARAMETERS = {
+    "licensor": "Functional Software, Inc.",
+    "licensed_work": "Sentry",
+    "additional_use_grant": (
+        "Any use, except providing an “Application Monitoring Service”."
+    ),
+}
+BUSL_PROJECTS = [
+    "sentry",
+    "relay",
+    "snuba",
+    "self-hosted",
+    "sentry-plugins",
+    "docker-sentry",
+    "sentry-docs",
+]
+
+# License history (FACTS.md): None is "from the project's beginning".
+RELICENSING = "Relicensing Sentry; code before 2019-11-01 stays BSD-3-Clause"
+LICENSE_HISTORY = {
+    "sentry": [
+        (None, "BSD-3-Clause", ""),
+        (datetime.date(2019, 11, 6), "BUSL-1.1", RELICENSING),
+        (datetime.date(2023, 11, 17), "LicenseRef-FSL-1.0-ALv2", "Moved to FSL"),
+    ],
+    "relay": [
+        (None, "BSD-3-Clause", ""),
+        (datetime.date(2019, 11, 6), "BUSL-1.1", RELICENSING),
+        (datetime.date(2023, 11, 17), "LicenseRef-FSL-1.0-ALv2", "Moved to FSL"),
+    ],
+    "self-hosted": [
+        (None, "BSD-3-Clause", "Then named onpremise"),
+        (datetime.date(2019, 11, 6), "BUSL-1.1", RELICENSING),
+        (datetime.date(2023, 11, 17), "LicenseRef-FSL-1.0-ALv2", "Moved to FSL"),
+    ],
+    "snuba": [
+        (None, "BSD-3-Clause", ""),
+        (datetime.date(2019, 11, 6), "BUSL-1.1", RELICENSING),
+        (datetime.date(2024, 2, 27), "FSL-1.1-ALv2", "Moved to FSL-1.1"),
+    ],
+    "sentry-plugins": [
+        (None, "BSD-3-Clause", ""),
+        (datetime.date(2019, 11, 6), "BUSL-1.1", RELICENSING),
+    ],
+    "docker-sentry": [
+        (None, "BSD-3-Clause", ""),
+        (datetime.date(2019, 11, 6), "BUSL-1.1", RELICENSING),
+    ],
+    "sentry-docs": [
+        (None, "BSD-3-Clause", ""),
+        (datetime.date(2019, 11, 6), "BUSL-1.1", RELICENSING),
+    ],
+    "symbolicator": [
+        (None, "MIT", "MIT from 2019"),
+        (datetime.date(2025, 11, 21), "FSL-1.1-MIT", "Moved to FSL-1.1-MIT"),
+    ],
+}

@@ -17,7 +17,7 @@ from licenses.models import License
 from portal.models import Section, SiteSettings, Statement
 from portal.publishing import State
 from projects.demo import data
-from projects.models import Category, Language, Project, Release
+from projects.models import Category, Language, LicenseChange, Project, Release
 from projects.services import project_link_licenses, project_save
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -88,6 +88,7 @@ def load_demo() -> DemoSummary:
     )
     languages = _load_by_slug(Language, data.LANGUAGES, "languages", summary)
     projects = _load_projects(summary, categories=categories, languages=languages)
+    _load_license_history(summary, projects=projects)
     _load_releases(summary, projects=projects)
     return summary
 
@@ -167,11 +168,16 @@ def _load_projects(
         values = dict(values)
         slug = values.pop("slug")
         language_slugs = values.pop("languages")
+        busl = data.BUSL_PARAMETERS if slug in data.BUSL_PROJECTS else {}
         values = {
             "homepage_url": "",
             "docs_url": "",
             "status": Project.Status.ACTIVE,
             "featured": False,
+            "licensor": "",
+            "licensed_work": "",
+            "additional_use_grant": "",
+            **busl,
             **values,
             "category": categories[values["category"]],
             "position": position,
@@ -200,6 +206,19 @@ def _load_releases(summary: DemoSummary, *, projects: dict[str, Project]) -> Non
         }
         _, outcome = _upsert(Release, key, _published(values))
         summary.add("releases", outcome)
+
+
+def _load_license_history(
+    summary: DemoSummary, *, projects: dict[str, Project]
+) -> None:
+    for slug, steps in data.LICENSE_HISTORY.items():
+        for effective_on, expression, note in steps:
+            _, outcome = _upsert(
+                LicenseChange,
+                {"project": projects[slug], "effective_on": effective_on},
+                {"license_expression": expression, "note": note},
+            )
+            summary.add("license history", outcome)
 
 
 def _statement_values(statement: dict) -> dict:
