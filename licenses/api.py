@@ -1,9 +1,19 @@
-"""Read API of the licenses, looked up by SPDX id."""
+"""Read API of the licenses, looked up by SPDX id, and the expression check."""
 
+from django.db.models.functions import Lower
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from licenses import spdx
+from licenses.expressions import check_expression
 from licenses.models import License
-from licenses.serializers import LicenseSerializer
+from licenses.serializers import (
+    ExpressionCheckSerializer,
+    ExpressionQuerySerializer,
+    LicenseSerializer,
+)
 
 
 class LicenseViewSet(viewsets.ReadOnlyModelViewSet):
@@ -14,4 +24,70 @@ class LicenseViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
-        return License.objects.published()
+        return License.objects.published().select_related("change_license")
+
+
+class ExpressionViewSet(viewsets.ViewSet):
+    """Check an SPDX license expression the way the portal checks its own."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "expression",
+                str,
+                required=True,
+                description="An SPDX license expression, e.g. 'Apache-2.0 OR MIT'.",
+            )
+        ],
+        responses=ExpressionCheckSerializer,
+    )
+    @action(detail=False, methods=["get"], url_path="validate")
+    def validate(self, request):
+        """Whether an expression is valid, its normalised form, the licenses it
+        names (known to the portal or not) and, when invalid, what is wrong."""
+        query = ExpressionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        check = check_expression(query.validated_data["expression"])
+        return Response(
+            ExpressionCheckSerializer(
+                {
+                    "expression": check.expression,
+                    "valid": check.valid,
+                    "normalized": check.normalized,
+                    "licenses": self.describe(check.license_ids),
+                    "errors": list(check.errors),
+                    "suggestions": check.suggestions,
+                }
+            ).data
+        )
+
+    def describe(self, license_ids):
+        portal = {
+            license_.key: license_
+            for license_ in License.objects.published()
+            .annotate(key=Lower("spdx_id"))
+            .filter(key__in=[i.lower() for i in license_ids])
+        }
+        described = []
+        for spdx_id in license_ids:
+            record = portal.get(spdx_id.lower())
+            entry = spdx.lookup(spdx_id)
+            described.append(
+                {
+                    "spdx_id": spdx_id,
+                    "name": record.name if record else (entry.name if entry else ""),
+                    "in_portal": record is not None,
+                    "family": record.family if record else None,
+                    "osi_approved": (
+                        record.osi_approved
+                        if record
+                        else (entry.osi_approved if entry else None)
+                    ),
+                    "html_url": (
+                        self.request.build_absolute_uri(record.get_absolute_url())
+                        if record
+                        else None
+                    ),
+                }
+            )
+        return described

@@ -1,10 +1,15 @@
-"""Read API of the project catalogue, with the directory's own filters."""
+"""Read API of the project catalogue and of the conversions of its releases,
+with the same filters as the site."""
 
-from rest_framework import viewsets
+from rest_framework import mixins, viewsets
 
-from projects.filters import ProjectFilter
-from projects.models import Project
-from projects.serializers import ProjectDetailSerializer, ProjectSerializer
+from projects.filters import ConversionFilter, ProjectFilter
+from projects.models import Project, Release
+from projects.serializers import (
+    ConversionSerializer,
+    ProjectDetailSerializer,
+    ProjectSerializer,
+)
 
 
 class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
@@ -14,7 +19,7 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ProjectFilter
 
     def get_queryset(self):
-        queryset = Project.objects.published().for_listing()
+        queryset = Project.objects.published().for_listing().with_history()
         if self.action == "retrieve":
             return queryset.with_releases()
         return queryset
@@ -23,3 +28,15 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "retrieve":
             return ProjectDetailSerializer
         return ProjectSerializer
+
+
+class ConversionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Releases of source-available code by the day they become open source,
+    soonest first: filter by ``after``/``before`` (dates), ``project`` (slug) and
+    ``license`` (an SPDX id the release is under or turns into)."""
+
+    serializer_class = ConversionSerializer
+    filterset_class = ConversionFilter
+
+    def get_queryset(self):
+        return Release.objects.published().conversions()

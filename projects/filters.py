@@ -12,9 +12,16 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from licenses.models import License
 from projects.models import Category, Language, Project, Release
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class LicenseIdFilter(django_filters.ModelChoiceFilter):
+    """A license chosen by SPDX id (a string in the API schema)."""
 
 
 def published_licenses(request):
@@ -106,7 +113,7 @@ class ConversionFilter(django_filters.FilterSet):
         empty_label=_("Any project"),
         help_text=_("A project slug."),
     )
-    license = django_filters.ModelChoiceFilter(
+    license = LicenseIdFilter(
         label=_("License"),
         to_field_name="spdx_id",
         queryset=published_licenses,

@@ -83,12 +83,18 @@ class ProjectQuerySet(PublishableQuerySet):
             "languages",
         )
 
+    def with_history(self):
+        """With the license history, oldest first, as ``license_changes.all()``."""
+        return self.prefetch_related("license_changes")
+
     def with_releases(self, at=None):
         """With the public releases, newest first, as ``public_releases``."""
         return self.prefetch_related(
             Prefetch(
                 "releases",
-                queryset=Release.objects.published(at).order_by("-released_on", "-id"),
+                queryset=Release.objects.published(at)
+                .select_related("converts_to")
+                .order_by("-released_on", "-id"),
                 to_attr="public_releases",
             )
         )

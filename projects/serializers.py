@@ -1,12 +1,31 @@
 from rest_framework import serializers
 
-from projects.models import Project, Release
+from projects.models import LicenseChange, Project, Release
 
 
 class ReleaseSerializer(serializers.ModelSerializer):
+    converts_to = serializers.SlugRelatedField(
+        slug_field="spdx_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The open-source license this version turns into, if any.",
+    )
+
     class Meta:
         model = Release
-        fields = ["version", "released_on", "license_expression"]
+        fields = [
+            "version",
+            "released_on",
+            "license_expression",
+            "converts_on",
+            "converts_to",
+        ]
+
+
+class LicenseChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LicenseChange
+        fields = ["effective_on", "license_expression", "note"]
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -14,6 +33,15 @@ class ProjectSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     languages = serializers.SlugRelatedField(
         slug_field="slug", many=True, read_only=True
+    )
+    license_history = LicenseChangeSerializer(
+        many=True,
+        read_only=True,
+        source="license_changes",
+        help_text=(
+            "The project's licensing over time, oldest first; an entry without "
+            "effective_on holds from the project's beginning."
+        ),
     )
     html_url = serializers.SerializerMethodField()
 
@@ -25,6 +53,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "summary",
             "license_expression",
             "licenses",
+            "license_history",
             "category",
             "languages",
             "status",
@@ -46,4 +75,37 @@ class ProjectDetailSerializer(ProjectSerializer):
     releases = ReleaseSerializer(many=True, read_only=True, source="public_releases")
 
     class Meta(ProjectSerializer.Meta):
-        fields = [*ProjectSerializer.Meta.fields, "description_html", "releases"]
+        fields = [
+            *ProjectSerializer.Meta.fields,
+            "description_html",
+            "licensor",
+            "licensed_work",
+            "additional_use_grant",
+            "releases",
+        ]
+
+
+class ConversionSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    converts_to = serializers.SlugRelatedField(slug_field="spdx_id", read_only=True)
+    html_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Release
+        fields = [
+            "project",
+            "project_name",
+            "version",
+            "released_on",
+            "license_expression",
+            "converts_on",
+            "converts_to",
+            "html_url",
+        ]
+
+    def get_html_url(self, release) -> str:
+        """The project's page, where the release is listed."""
+        return self.context["request"].build_absolute_uri(
+            release.project.get_absolute_url()
+        )

@@ -24,7 +24,14 @@ LICENSE_KEYS = {
     "family",
     "osi_approved",
     "fsf_libre",
+    "deprecated",
     "summary_html",
+    "permissions",
+    "conditions",
+    "limitations",
+    "change_license",
+    "change_period_months",
+    "change_cap_months",
     "html_url",
 }
 PROJECT_LIST_KEYS = {
@@ -33,6 +40,7 @@ PROJECT_LIST_KEYS = {
     "summary",
     "license_expression",
     "licenses",
+    "license_history",
     "category",
     "languages",
     "status",
@@ -41,8 +49,20 @@ PROJECT_LIST_KEYS = {
     "html_url",
     "updated_at",
 }
-PROJECT_DETAIL_KEYS = PROJECT_LIST_KEYS | {"description_html", "releases"}
-RELEASE_KEYS = {"version", "released_on", "license_expression"}
+PROJECT_DETAIL_KEYS = PROJECT_LIST_KEYS | {
+    "description_html",
+    "licensor",
+    "licensed_work",
+    "additional_use_grant",
+    "releases",
+}
+RELEASE_KEYS = {
+    "version",
+    "released_on",
+    "license_expression",
+    "converts_on",
+    "converts_to",
+}
 STATEMENT_KEYS = {
     "section",
     "kind",
@@ -112,7 +132,13 @@ def test_root_lists_every_resource(api_client, db):
     response = api_client.get("/api/v1/")
 
     assert response.status_code == 200
-    assert set(response.json()) == {"licenses", "projects", "statements", "sections"}
+    assert set(response.json()) == {
+        "licenses",
+        "projects",
+        "statements",
+        "sections",
+        "conversions",
+    }
 
 
 def test_license_fields(api_client, catalogue):
@@ -149,6 +175,8 @@ def test_project_detail_nests_its_releases(api_client, catalogue):
             "version": "23.11.0",
             "released_on": "2023-11-15",
             "license_expression": "Apache-2.0 OR MIT",
+            "converts_on": None,
+            "converts_to": None,
         }
     ]
     assert set(project["releases"][0]) == RELEASE_KEYS
@@ -582,15 +610,15 @@ def make_catalogue(
 # count query + page query (+ one per prefetched relation)
 LIST_QUERIES = {
     "/api/v1/licenses/": 2,
-    "/api/v1/projects/": 4,
-    "/api/v1/projects/?license=MIT&language=python&category=category-1": 7,
+    "/api/v1/projects/": 5,
+    "/api/v1/projects/?license=MIT&language=python&category=category-1": 8,
     "/api/v1/statements/": 2,
     "/api/v1/statements/?section=section-1&kind=goal": 3,
     "/api/v1/sections/": 2,
 }
 DETAIL_QUERIES = {
     "/api/v1/licenses/MIT/": 1,
-    "/api/v1/projects/project-1/": 4,
+    "/api/v1/projects/project-1/": 5,
     "/api/v1/sections/section-1/": 1,
     "/api/v1/statements/{statement}/": 1,
 }
