@@ -563,3 +563,37 @@ def test_staff_without_permissions_cannot_change_content(client, django_user_mod
     client.force_login(staff)
 
     assert client.get("/admin/projects/project/").status_code == 403
+
+
+def test_license_rules_are_ticked_as_checkboxes_with_labels(editor, db):
+    page = editor.get(admin_url(License, "add")).content.decode()
+    assert 'type="checkbox" name="permissions" value="commercial-use"' in page
+    assert "Network use is distribution" in page
+
+    response = editor.post(
+        admin_url(License, "add"),
+        license_form(
+            spdx_id="MIT",
+            family="permissive",
+            permissions=["commercial-use", "private-use"],
+            conditions=["include-copyright"],
+            limitations=["warranty", "liability"],
+        ),
+    )
+
+    assert response.status_code == 302
+    mit = License.objects.get(spdx_id="MIT")
+    assert mit.permissions == ["commercial-use", "private-use"]
+    assert mit.conditions == ["include-copyright"]
+    assert set(mit.limitations) == {"warranty", "liability"}
+
+
+def test_unknown_rule_key_comes_back_on_its_field(editor, db):
+    response = editor.post(
+        admin_url(License, "add"),
+        license_form(spdx_id="MIT", family="permissive", permissions=["teleport"]),
+    )
+
+    assert response.status_code == 200
+    assert "teleport" in response.context["adminform"].form.errors["permissions"][0]
+    assert not License.objects.exists()
