@@ -1,0 +1,144 @@
+"""The catalogue file format shared by import and export (CSV and JSON).
+
+One row per project. In JSON a file is a list of objects (or ``{"projects": [...]}``);
+in CSV the list fields are packed into one cell each:
+
+==================== ======================================================= ==========
+column               value                                                   default
+==================== ======================================================= ==========
+slug                 the project's key: a row updates the project with the   (required)
+                     same slug or creates it
+name, summary        text                                                    (required)
+description          Markdown                                                empty
+repository_url,      absolute http(s) URLs                                   empty
+homepage_url,
+docs_url
+license_expression   an SPDX expression, e.g. ``Apache-2.0 OR MIT``           (required)
+category             a category slug that exists in the portal               none
+languages            language slugs; CSV: ``python;rust``. Unknown slugs are  none
+                     created as new languages.
+status               active, maintenance, archived, deprecated               active
+featured             true/false (also 1/0, yes/no)                           false
+position             a whole number                                          0
+licensor,            the BUSL-1.1 parameters                                 empty
+licensed_work,
+additional_use_grant
+state                draft, published (and the other workflow states)       draft
+publish_at           ISO 8601 date-time, e.g. ``2026-12-01T09:00:00+00:00``   empty
+releases             JSON: ``[{"version", "released_on", "license_expression", none
+                     "change_date", "state"}]``; CSV: entries separated by
+                     ``;``, parts by ``|``:
+                     ``23.11.0|2023-11-15|BUSL-1.1|change date|state``
+                     (the last two parts optional; a release's state defaults
+                     to its project's)
+license_history      JSON: ``[{"effective_on", "license_expression",         none
+                     "note"}]``; CSV: ``effective on|expression|note;...``
+                     (an empty date: from the project's beginning)
+==================== ======================================================= ==========
+
+A ``;`` or ``|`` inside a packed value (a note, say) is written ``\\;`` or ``\\|``.
+An import never deletes: a release or history entry missing from the file is kept.
+"""
+
+LIST_SEPARATOR = ";"
+PART_SEPARATOR = "|"
+
+PROJECT_COLUMNS = [
+    "slug",
+    "name",
+    "summary",
+    "description",
+    "repository_url",
+    "homepage_url",
+    "docs_url",
+    "license_expression",
+    "category",
+    "languages",
+    "status",
+    "featured",
+    "position",
+    "licensor",
+    "licensed_work",
+    "additional_use_grant",
+    "state",
+    "publish_at",
+    "releases",
+    "license_history",
+]
+RELEASE_PARTS = ["version", "released_on", "license_expression", "change_date", "state"]
+HISTORY_PARTS = ["effective_on", "license_expression", "note"]
+
+
+def _escape(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\")
+        .replace(LIST_SEPARATOR, "\\" + LIST_SEPARATOR)
+        .replace(PART_SEPARATOR, "\\" + PART_SEPARATOR)
+    )
+
+
+def _split(text: str, separator: str) -> list[str]:
+    """Split on ``separator`` where it is not escaped by a backslash; keep escapes."""
+    pieces, current, escaped = [], [], False
+    for char in text:
+        if escaped:
+            current.append("\\" + char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == separator:
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    if escaped:
+        current.append("\\")
+    pieces.append("".join(current))
+    return pieces
+
+
+def _unescape(text: str) -> str:
+    out, escaped = [], False
+    for char in text:
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        else:
+            out.append(char)
+    if escaped:
+        out.append("\\")
+    return "".join(out)
+
+
+def pack(entries: list[dict], parts: list[str]) -> str:
+    """A list of entries as one CSV cell: ``a|b|c;a|b|c``, trailing empties dropped.
+
+    A ``;``, ``|`` or ``\\`` inside a value is escaped with a backslash.
+    """
+    packed = []
+    for entry in entries:
+        values = [_escape(str(entry.get(part) or "")) for part in parts]
+        while values and not values[-1]:
+            values.pop()
+        packed.append(PART_SEPARATOR.join(values))
+    return LIST_SEPARATOR.join(packed)
+
+
+def unpack(cell: str, parts: list[str]) -> list[dict]:
+    """The inverse of :func:`pack`."""
+    entries = []
+    for chunk in _split(cell or "", LIST_SEPARATOR):
+        if not chunk.strip():
+            continue
+        values = [_unescape(value).strip() for value in _split(chunk, PART_SEPARATOR)]
+        if len(values) > len(parts):
+            raise ValueError(
+                f"'{_unescape(chunk).strip()}' has {len(values)} parts separated by "
+                f"'{PART_SEPARATOR}'; at most {len(parts)} ({', '.join(parts)}). "
+                f"Write a '{LIST_SEPARATOR}' or '{PART_SEPARATOR}' inside a value as "
+                f"'\\{LIST_SEPARATOR}' or '\\{PART_SEPARATOR}'."
+            )
+        entries.append(dict(zip(parts, values, strict=False)))
+    return entries

@@ -1,0 +1,78 @@
+"""Export of the whole catalogue, drafts included, as CSV or JSON.
+
+The output is the format that :mod:`projects.imports` reads (see
+:mod:`projects.catalogue_format`), so export -> import round-trips with nothing lost.
+"""
+
+import csv
+import io
+import json
+
+from projects.catalogue_format import (
+    HISTORY_PARTS,
+    LIST_SEPARATOR,
+    PROJECT_COLUMNS,
+    RELEASE_PARTS,
+    pack,
+)
+from projects.models import Project
+
+SCALAR_FIELDS = [
+    column
+    for column in PROJECT_COLUMNS
+    if column not in {"category", "languages", "releases", "license_history"}
+]
+
+
+def catalogue_rows() -> list[dict]:
+    """Every project as a JSON-ready dict, in catalogue order."""
+    projects = (
+        Project.objects.select_related("category")
+        .prefetch_related("languages", "releases", "license_changes")
+        .order_by("position", "slug")
+    )
+    return [project_row(project) for project in projects]
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def project_row(project: Project) -> dict:
+    row = {field: _text(getattr(project, field)) for field in SCALAR_FIELDS}
+    row["category"] = project.category.slug if project.category else ""
+    row["languages"] = sorted(language.slug for language in project.languages.all())
+    row["releases"] = [
+        {part: _text(getattr(release, part)) for part in RELEASE_PARTS}
+        for release in sorted(project.releases.all(), key=lambda r: r.released_on)
+    ]
+    row["license_history"] = [
+        {part: _text(getattr(change, part)) for part in HISTORY_PARTS}
+        for change in project.license_changes.all()
+    ]
+    return row
+
+
+def export_json(rows: list[dict]) -> str:
+    return json.dumps({"projects": rows}, ensure_ascii=False, indent=2) + "\n"
+
+
+def export_csv(rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=PROJECT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                **row,
+                "featured": "true" if row["featured"] else "false",
+                "languages": LIST_SEPARATOR.join(row["languages"]),
+                "releases": pack(row["releases"], RELEASE_PARTS),
+                "license_history": pack(row["license_history"], HISTORY_PARTS),
+            }
+        )
+    return buffer.getvalue()

@@ -1,0 +1,509 @@
+"""Bulk import of projects (with languages, releases and license history) from CSV
+or JSON, in the format of :mod:`projects.catalogue_format`.
+
+The rules an editor can rely on:
+
+* Every row goes through the same validation as the admin (``full_clean()``: SPDX
+  expressions, URLs, slugs, choices), and every problem is reported with its line
+  (CSV) or item number (JSON), the project's slug and the field.
+* A real run is all-or-nothing: one transaction, rolled back if any row has an
+  error. A dry run is the same run, always rolled back, so it finds exactly the
+  errors a real run would meet, database uniqueness included.
+* Idempotent by slug: a row updates the project with its slug, and a row that
+  changes nothing writes nothing (no save, no history entry, ``updated_at`` kept).
+* It never deletes: releases and history entries absent from the file are kept.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import slugify
+
+from licenses.expressions import check_expression
+from licenses.models import License
+from projects.catalogue_format import (
+    HISTORY_PARTS,
+    LIST_SEPARATOR,
+    PROJECT_COLUMNS,
+    RELEASE_PARTS,
+    unpack,
+)
+from projects.models import Category, Language, LicenseChange, Project, Release
+
+REQUIRED_COLUMNS = ["slug", "name", "summary", "license_expression"]
+TRUE = {"true", "1", "yes", "y", "on"}
+FALSE = {"false", "0", "no", "n", "off", ""}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (format, encoding, columns)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    slug: str
+    field: str
+    message: str
+    unit: str = "line"
+
+    def __str__(self):
+        where = f"{self.unit} {self.line}"
+        if self.slug:
+            where += f" ({self.slug})"
+        return f"{where}: {self.field}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        if self.errors:
+            return (
+                f"{len(self.errors)} error(s) in {self.rows} row(s): nothing was "
+                "written."
+            )
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{self.rows} row(s): {self.created} project(s) {verb} created, "
+            f"{self.updated} updated, {self.unchanged} unchanged."
+            + (" Dry run: nothing was written." if self.dry_run else "")
+        )
+
+
+class RowInvalid(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def read_file(content: bytes | str, fmt: str) -> list[tuple[int, dict]]:
+    """Rows of a CSV or JSON file as ``(line or item number, raw dict)``."""
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ImportFileError(
+                f"The file is not UTF-8 text (byte {error.start})."
+            ) from None
+    if fmt == "json":
+        return _read_json(content)
+    if fmt == "csv":
+        return _read_csv(content)
+    raise ImportFileError(f"Unknown format '{fmt}': use csv or json.")
+
+
+def _read_json(content: str) -> list[tuple[int, dict]]:
+    try:
+        data = json.loads(content)
+    except json.JSONDecodeError as error:
+        raise ImportFileError(
+            f"The JSON is malformed at line {error.lineno}, column {error.colno}: "
+            f"{error.msg}."
+        ) from None
+    if isinstance(data, dict) and isinstance(data.get("projects"), list):
+        data = data["projects"]
+    if not isinstance(data, list):
+        raise ImportFileError(
+            'A JSON file holds a list of projects, or {"projects": [...]}.'
+        )
+    rows = []
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise ImportFileError(f"Item {number} is not an object.")
+        _check_columns(item.keys())
+        rows.append((number, item))
+    return rows
+
+
+def _read_csv(content: str) -> list[tuple[int, dict]]:
+    reader = csv.DictReader(io.StringIO(content))
+    if not reader.fieldnames:
+        raise ImportFileError("The CSV file is empty: it needs a header row.")
+    _check_columns(reader.fieldnames)
+    rows = []
+    try:
+        for row in reader:
+            if None in row:
+                raise ImportFileError(
+                    f"Line {reader.line_num} has more cells than the header."
+                )
+            rows.append((reader.line_num, row))
+    except csv.Error as error:
+        raise ImportFileError(f"Line {reader.line_num}: {error}.") from None
+    return rows
+
+
+def _check_columns(columns: Iterable[str]) -> None:
+    columns = [c for c in columns if c is not None]
+    unknown = [c for c in columns if c not in PROJECT_COLUMNS]
+    if unknown:
+        raise ImportFileError(
+            f"Unknown column(s): {', '.join(unknown)}. "
+            f"Known columns: {', '.join(PROJECT_COLUMNS)}."
+        )
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise ImportFileError(f"Missing required column(s): {', '.join(missing)}.")
+
+
+def import_catalogue(
+    rows: list[tuple[int, dict]],
+    *,
+    fmt: str,
+    dry_run: bool = False,
+    user=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import ``rows`` (from :func:`read_file`); see the module docstring."""
+    report = ImportReport(rows=len(rows), dry_run=dry_run)
+    with transaction.atomic():
+        importer = _Importer(fmt=fmt, user=user)
+        unit = "item" if fmt == "json" else "line"
+        seen: dict[str, int] = {}
+        for done, (line, raw) in enumerate(rows, start=1):
+            slug = str(raw.get("slug") or "").strip()
+            if slug in seen:
+                report.errors.append(
+                    RowError(
+                        line,
+                        slug,
+                        "slug",
+                        f"'{slug}' already appears at {unit} {seen[slug]}.",
+                        unit,
+                    )
+                )
+            else:
+                seen[slug] = line
+                try:
+                    with transaction.atomic():
+                        outcome = importer.import_row(raw)
+                    setattr(report, outcome, getattr(report, outcome) + 1)
+                except RowInvalid as invalid:
+                    for name, messages in invalid.errors.items():
+                        report.errors.extend(
+                            RowError(line, slug, name, message, unit)
+                            for message in messages
+                        )
+            if progress:
+                progress(done, len(rows))
+        if dry_run or report.errors:
+            transaction.set_rollback(True)
+    return report
+
+
+class _Importer:
+    def __init__(self, *, fmt: str, user=None):
+        self.fmt = fmt
+        self.user = user
+        self.categories = {c.slug: c for c in Category.objects.all()}
+        self.languages = {lang.slug: lang for lang in Language.objects.all()}
+        self.licenses = {lic.spdx_id.lower(): lic for lic in License.objects.all()}
+        self.projects = {
+            p.slug: p
+            for p in Project.objects.prefetch_related(
+                "licenses", "languages", "releases", "license_changes"
+            )
+        }
+
+    # -- parsing -----------------------------------------------------------------
+
+    def import_row(self, raw: dict) -> str:
+        errors: dict[str, list[str]] = {}
+        values = self._project_values(raw, errors)
+        languages = self._languages(raw.get("languages"), errors)
+        releases = self._entries(raw.get("releases"), RELEASE_PARTS, "releases", errors)
+        history = self._entries(
+            raw.get("license_history"), HISTORY_PARTS, "license_history", errors
+        )
+        if errors:
+            raise RowInvalid(errors)
+        project = self.projects.get(values["slug"])
+        created = project is None
+        changed = self._save_project(project, values, raw)
+        project = self.projects[values["slug"]]
+        changed |= self._set_languages(project, languages)
+        changed |= self._save_releases(project, releases, values.get("state"))
+        changed |= self._save_history(project, history)
+        if created:
+            return "created"
+        return "updated" if changed else "unchanged"
+
+    def _project_values(self, raw: dict, errors: dict) -> dict:
+        values = {}
+        for name in PROJECT_COLUMNS:
+            if name in {"languages", "releases", "license_history"} or name not in raw:
+                continue
+            value = raw[name]
+            try:
+                values[name] = self._convert(name, value)
+            except ValueError as error:
+                errors.setdefault(name, []).append(str(error))
+        return values
+
+    def _convert(self, name: str, value):
+        if name == "featured":
+            if isinstance(value, bool):
+                return value
+            text = str(value if value is not None else "").strip().lower()
+            if text in TRUE:
+                return True
+            if text in FALSE:
+                return False
+            raise ValueError(f"'{value}' is not true or false.")
+        if name == "position":
+            try:
+                number = int(str(value).strip() or 0)
+            except ValueError:
+                raise ValueError(f"'{value}' is not a whole number.") from None
+            if number < 0:
+                raise ValueError("The position cannot be negative.")
+            return number
+        if name == "category":
+            slug = str(value or "").strip()
+            if not slug:
+                return None
+            if slug not in self.categories:
+                known = ", ".join(sorted(self.categories)) or "none yet"
+                raise ValueError(
+                    f"Unknown category '{slug}'. Known categories: {known}."
+                )
+            return self.categories[slug]
+        if name == "publish_at":
+            return _datetime(value)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise ValueError(f"Expected text, not {type(value).__name__}.")
+        return value.strip()
+
+    def _languages(self, value, errors: dict) -> list[str] | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = value.split(LIST_SEPARATOR)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            errors["languages"] = ["Give a list of language slugs."]
+            return None
+        slugs = []
+        for text in value:
+            slug = slugify(text.strip())
+            if text.strip() and not slug:
+                errors.setdefault("languages", []).append(
+                    f"'{text}' is not a language slug."
+                )
+            elif slug:
+                slugs.append(slug)
+        return slugs
+
+    def _entries(self, value, parts, name, errors: dict) -> list[dict] | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            try:
+                return unpack(value, parts)
+            except ValueError as error:
+                errors[name] = [str(error)]
+                return None
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            errors[name] = [f"Give a list of objects with {', '.join(parts)}."]
+            return None
+        unknown = {key for entry in value for key in entry} - set(parts)
+        if unknown:
+            errors[name] = [
+                f"Unknown key(s) {', '.join(sorted(unknown))}; known: "
+                f"{', '.join(parts)}."
+            ]
+            return None
+        return value
+
+    # -- writing -----------------------------------------------------------------
+
+    def _record_author(self, instance) -> None:
+        if self.user is not None:
+            instance._history_user = self.user  # read by the history records
+
+    def _save_project(self, project, values: dict, raw: dict) -> bool:
+        if project is None:
+            project = Project()
+            changed = True
+        else:
+            changed = any(
+                getattr(project, name) != value for name, value in values.items()
+            )
+        if not changed:
+            return False
+        before = {name: getattr(project, name) for name in values}
+        for name, value in values.items():
+            setattr(project, name, value)
+        try:
+            project.full_clean()
+        except ValidationError as error:
+            raise RowInvalid(error.message_dict) from None
+        if project.pk is not None and all(
+            getattr(project, name) == before[name] for name in values
+        ):
+            return False  # differed only in spelling (an expression's case)
+        self._record_author(project)
+        project.save()
+        self.projects[project.slug] = project
+        self._link_licenses(project)
+        return True
+
+    def _link_licenses(self, project: Project) -> bool:
+        ids = check_expression(project.license_expression).license_ids
+        wanted = {
+            self.licenses[i.lower()].pk for i in ids if i.lower() in self.licenses
+        }
+        current = {license_.pk for license_ in project.licenses.all()}
+        if wanted == current:
+            return False
+        project.licenses.set(wanted)
+        return True
+
+    def _set_languages(self, project: Project, slugs) -> bool:
+        if slugs is None:
+            return False
+        for slug in slugs:
+            if slug not in self.languages:
+                self.languages[slug] = Language.objects.create(
+                    slug=slug, name=slug.replace("-", " ").title()
+                )
+        wanted = {self.languages[slug].pk for slug in slugs}
+        if wanted == {language.pk for language in project.languages.all()}:
+            return False
+        project.languages.set(wanted)
+        return True
+
+    def _save_releases(self, project: Project, entries, default_state) -> bool:
+        if not entries:
+            return False
+        existing = {release.version: release for release in project.releases.all()}
+        changed = False
+        errors: dict[str, list[str]] = {}
+        for entry in entries:
+            version = str(entry.get("version") or "").strip()
+            label = f"releases[{version or '?'}]"
+            try:
+                values = {
+                    "released_on": _date(entry.get("released_on"), required=True),
+                    "license_expression": str(
+                        entry.get("license_expression") or project.license_expression
+                    ).strip(),
+                    "change_date": _date(entry.get("change_date")),
+                    "state": str(
+                        entry.get("state") or default_state or project.state
+                    ).strip(),
+                }
+            except ValueError as error:
+                errors.setdefault(label, []).append(str(error))
+                continue
+            release = existing.get(version) or Release(project=project, version=version)
+            if release.pk and all(getattr(release, k) == v for k, v in values.items()):
+                continue
+            for name, value in values.items():
+                setattr(release, name, value)
+            try:
+                release.full_clean()
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    errors.setdefault(f"{label}.{name}", []).extend(messages)
+                continue
+            self._record_author(release)
+            release.save()
+            existing[version] = release
+            changed = True
+        if errors:
+            raise RowInvalid(errors)
+        return changed
+
+    def _save_history(self, project: Project, entries) -> bool:
+        if not entries:
+            return False
+        existing = {
+            change.effective_on: change for change in project.license_changes.all()
+        }
+        changed = False
+        errors: dict[str, list[str]] = {}
+        for entry in entries:
+            label = f"license_history[{entry.get('effective_on') or 'beginning'}]"
+            try:
+                effective_on = _date(entry.get("effective_on"))
+            except ValueError as error:
+                errors.setdefault(label, []).append(str(error))
+                continue
+            values = {
+                "license_expression": str(
+                    entry.get("license_expression") or ""
+                ).strip(),
+                "note": str(entry.get("note") or "").strip(),
+            }
+            change = existing.get(effective_on) or LicenseChange(
+                project=project, effective_on=effective_on
+            )
+            if change.pk and all(getattr(change, k) == v for k, v in values.items()):
+                continue
+            for name, value in values.items():
+                setattr(change, name, value)
+            try:
+                change.full_clean()
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    errors.setdefault(f"{label}.{name}", []).extend(messages)
+                continue
+            self._record_author(change)
+            change.save()
+            existing[effective_on] = change
+            changed = True
+        if errors:
+            raise RowInvalid(errors)
+        return changed
+
+
+def _date(value, *, required: bool = False):
+    text = str(value or "").strip()
+    if not text:
+        if required:
+            raise ValueError("A date is required (YYYY-MM-DD).")
+        return None
+    try:
+        parsed = parse_date(text)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ValueError(f"'{text}' is not a date (YYYY-MM-DD).")
+    return parsed
+
+
+def _datetime(value):
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        parsed = parse_datetime(text)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ValueError(
+            f"'{text}' is not a date and time (e.g. 2026-12-01T09:00:00+00:00)."
+        )
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed

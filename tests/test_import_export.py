@@ -1,0 +1,301 @@
+"""Bulk import and export of the catalogue: dry runs, atomicity, idempotence and
+a lossless round trip."""
+
+import datetime
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from licenses.models import Family
+from portal.publishing import State
+from projects.exports import catalogue_rows, export_csv, export_json
+from projects.imports import ImportFileError, import_catalogue, read_file
+from projects.models import LicenseChange, Project, Release
+
+D = datetime.date
+
+HEADER = "slug,name,summary,license_expression,category,languages,releases\n"
+
+
+@pytest.fixture
+def licenses(make_license):
+    apache = make_license("Apache-2.0")
+    make_license("MIT")
+    make_license(
+        "BUSL-1.1",
+        family=Family.SOURCE_AVAILABLE,
+        change_license=apache,
+        change_period_months=36,
+        change_cap_months=48,
+    )
+
+
+@pytest.fixture
+def catalogue(licenses, make_project, make_release, make_category, make_language):
+    backend = make_category("Backend")
+    python = make_language("Python")
+    rust = make_language("Rust")
+    snuba = make_project(
+        "Snuba",
+        license_expression="BUSL-1.1",
+        category=backend,
+        languages=[python],
+        description="Fast *store*; with | pipes and ; semicolons.",
+        repository_url="https://github.com/getsentry/snuba",
+        licensor="Functional Software, Inc.",
+        licensed_work="Sentry",
+        additional_use_grant="Any use except a monitoring service.",
+        featured=True,
+        position=3,
+    )
+    make_release(snuba, "23.11.0", released_on=D(2023, 11, 15))
+    make_release(
+        snuba,
+        "24.1.0",
+        released_on=D(2024, 1, 10),
+        change_date=D(2026, 1, 1),
+        state=State.DRAFT,
+    )
+    LicenseChange.objects.create(
+        project=snuba, license_expression="BSD-3-Clause", note="a; b | c"
+    )
+    LicenseChange.objects.create(
+        project=snuba, effective_on=D(2019, 11, 6), license_expression="BUSL-1.1"
+    )
+    make_project(
+        "Relay",
+        license_expression="Apache-2.0 OR MIT",
+        languages=[rust],
+        state=State.DRAFT,
+        publish_at=datetime.datetime(2030, 1, 1, 9, tzinfo=datetime.UTC),
+        status=Project.Status.MAINTENANCE,
+    )
+
+
+def run(content, fmt="csv", **options):
+    return import_catalogue(read_file(content, fmt), fmt=fmt, **options)
+
+
+def test_csv_import_creates_projects_with_languages_and_releases(licenses, db):
+    report = run(
+        HEADER + "snuba,Snuba,A store.,busl-1.1,,python;rust,"
+        "23.11.0|2023-11-15|BUSL-1.1\n"
+    )
+
+    assert report.ok and (report.created, report.updated) == (1, 0)
+    snuba = Project.objects.get(slug="snuba")
+    assert snuba.license_expression == "BUSL-1.1"
+    assert [lic.spdx_id for lic in snuba.licenses.all()] == ["BUSL-1.1"]
+    assert sorted(lang.slug for lang in snuba.languages.all()) == ["python", "rust"]
+    release = snuba.releases.get()
+    assert release.converts_on == D(2026, 11, 15)
+    assert snuba.state == State.DRAFT  # imports start as drafts unless told
+
+
+def test_dry_run_reports_every_error_by_line_and_writes_nothing(
+    licenses, make_category, make_project
+):
+    make_category("Backend")
+    make_project("Taken", slug="taken")
+    content = (
+        "slug,name,summary,license_expression,category,repository_url\n"
+        "good,Good,Fine.,MIT,backend,https://example.org/good\n"
+        "bad-expr,Bad,Oops.,Apache-2.0 ORR MIT,,\n"
+        "bad-url,Bad,Oops.,MIT,,not a url\n"
+        "good,Again,Twice.,MIT,,\n"
+        "no-cat,Bad,Oops.,MIT,frontend,\n"
+        "Not A Slug!,Bad,Oops.,MIT,,\n"
+    )
+
+    report = run(content, dry_run=True)
+
+    errors = {(e.line, e.field) for e in report.errors}
+    assert errors == {
+        (3, "license_expression"),
+        (4, "repository_url"),
+        (5, "slug"),
+        (6, "category"),
+        (7, "slug"),
+    }
+    messages = {e.line: str(e) for e in report.errors}
+    assert messages[5] == "line 5 (good): slug: 'good' already appears at line 2."
+    assert "Unknown category 'frontend'. Known categories: backend." in messages[6]
+    assert "ORR" in messages[3]
+    assert not Project.objects.filter(slug="good").exists()
+
+
+def test_dry_run_of_a_clean_file_says_what_would_happen(licenses, db):
+    report = run(HEADER + "snuba,Snuba,A store.,MIT,,,\n", dry_run=True)
+
+    assert report.ok
+    assert report.summary() == (
+        "1 row(s): 1 project(s) would be created, 0 updated, 0 unchanged. "
+        "Dry run: nothing was written."
+    )
+    assert not Project.objects.exists()
+
+
+def test_one_bad_row_rolls_the_whole_import_back(licenses, make_project):
+    make_project("Existing", slug="existing", summary="Before.")
+    content = (
+        HEADER + "existing,Existing,After.,MIT,,,\n"
+        "new,New,Fine.,MIT,,,\n"
+        "broken,Broken,Bad release.,MIT,,,1.0|not-a-date|MIT\n"
+    )
+
+    report = run(content)
+
+    assert [str(e) for e in report.errors] == [
+        "line 4 (broken): releases[1.0]: 'not-a-date' is not a date (YYYY-MM-DD)."
+    ]
+    assert Project.objects.get(slug="existing").summary == "Before."
+    assert not Project.objects.filter(slug__in=["new", "broken"]).exists()
+    assert not Release.objects.exists()
+
+
+def test_release_beyond_the_cap_is_reported_on_its_field(licenses, db):
+    content = HEADER + "s,S,Fine.,BUSL-1.1,,,1.0|2023-01-10|BUSL-1.1|2028-01-01\n"
+
+    (error,) = run(content).errors
+
+    assert error.field == "releases[1.0].change_date"
+    assert "2027-01-10" in error.message
+
+
+def test_reimporting_the_same_file_changes_nothing(catalogue):
+    text = export_csv(catalogue_rows())
+    stamps = dict(Project.objects.values_list("slug", "updated_at"))
+
+    report = run(text)
+
+    assert report.ok and (report.created, report.updated, report.unchanged) == (0, 0, 2)
+    assert dict(Project.objects.values_list("slug", "updated_at")) == stamps
+
+
+@pytest.mark.parametrize(
+    ("fmt", "export"), [("csv", export_csv), ("json", export_json)]
+)
+def test_export_then_import_round_trips_with_nothing_lost(catalogue, fmt, export):
+    before = catalogue_rows()
+    text = export(before)
+    Release.objects.all().delete()
+    LicenseChange.objects.all().delete()
+    Project.objects.all().delete()
+
+    report = run(text, fmt)
+
+    assert report.ok, [str(e) for e in report.errors]
+    assert report.created == 2
+    assert catalogue_rows() == before
+    snuba = Project.objects.get(slug="snuba")
+    assert snuba.releases.get(version="24.1.0").converts_on == D(2026, 1, 1)
+
+
+def test_changed_row_updates_only_that_project(catalogue):
+    rows = catalogue_rows()
+    rows[0]["summary"] = "A new summary."
+
+    report = run(export_json(rows), "json")
+
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert Project.objects.get(slug=rows[0]["slug"]).summary == "A new summary."
+
+
+@pytest.mark.parametrize(
+    ("content", "fmt", "message"),
+    [
+        ("{not json", "json", "The JSON is malformed at line 1"),
+        ('{"a": 1}', "json", "A JSON file holds a list of projects"),
+        ("[1]", "json", "Item 1 is not an object."),
+        ("slug,name,summary,license_expression,colour\n", "csv", "colour"),
+        ("slug,name\nx,y\n", "csv", "Missing required column(s): summary"),
+        ("", "csv", "The CSV file is empty"),
+        (b"slug,name\xff", "csv", "not UTF-8"),
+        ("a", "xml", "Unknown format 'xml'"),
+    ],
+)
+def test_unreadable_files_are_refused_with_a_reason(db, content, fmt, message):
+    with pytest.raises(ImportFileError) as error:
+        read_file(content, fmt)
+    assert message in str(error.value)
+
+
+def test_json_rows_with_wrong_types_are_errors_not_crashes(licenses):
+    items = [
+        {
+            "slug": "x",
+            "name": "X",
+            "summary": "S",
+            "license_expression": "MIT",
+            "featured": "perhaps",
+            "position": "-1",
+            "languages": "python",
+            "releases": [{"version": "1", "colour": "red"}],
+        },
+        {"slug": "y", "name": 3, "summary": "S", "license_expression": "MIT"},
+    ]
+
+    report = run(json.dumps(items), "json")
+
+    assert {(e.line, e.field) for e in report.errors} == {
+        (1, "featured"),
+        (1, "position"),
+        (1, "releases"),
+        (2, "name"),
+    }
+    assert all(e.unit == "item" for e in report.errors)
+
+
+def test_command_imports_with_progress_and_author(
+    licenses, tmp_path, django_user_model
+):
+    django_user_model.objects.create_user("bot")
+    path = tmp_path / "catalogue.csv"
+    path.write_text(
+        HEADER + "".join(f"p{n},P{n},S.,MIT,,,\n" for n in range(250)),
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("import_projects", str(path), "--user", "bot", stdout=out, stderr=err)
+
+    assert "250 row(s): 250 project(s) were created" in out.getvalue()
+    assert "250/250" in err.getvalue()
+    assert Project.objects.count() == 250
+
+
+def test_command_fails_with_the_errors_and_writes_nothing(licenses, tmp_path):
+    path = tmp_path / "catalogue.csv"
+    path.write_text(HEADER + "a,A,S.,NOPE-1.0,,,\n", encoding="utf-8")
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="1 error"):
+        call_command("import_projects", str(path), stderr=err)
+
+    assert "line 2 (a): license_expression:" in err.getvalue()
+    assert not Project.objects.exists()
+
+
+def test_command_refuses_an_unknown_user_and_a_missing_file(licenses, tmp_path):
+    path = tmp_path / "catalogue.csv"
+    path.write_text(HEADER, encoding="utf-8")
+    with pytest.raises(CommandError, match="No user named 'ghost'"):
+        call_command("import_projects", str(path), "--user", "ghost")
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_projects", str(tmp_path / "missing.csv"))
+    with pytest.raises(CommandError, match="Cannot tell the format"):
+        call_command("import_projects", str(tmp_path / "catalogue.txt"))
+
+
+def test_export_command_writes_the_catalogue(catalogue, tmp_path):
+    path = tmp_path / "out.json"
+
+    call_command("export_projects", str(path), stderr=io.StringIO())
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert [p["slug"] for p in data["projects"]] == ["relay", "snuba"]
+    relay = data["projects"][0]
+    assert relay["state"] == "draft" and relay["publish_at"].startswith("2030-01-01")
