@@ -1,5 +1,8 @@
 """Licenses the organisation uses, identified by their SPDX id."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -40,11 +43,40 @@ def canonical_license_id(value: str) -> str:
     raise ValidationError(message, code="invalid_spdx_id")
 
 
+# Within ``remembered_conversion_terms()``, the governing license of an id list is
+# looked up once: a bulk import validates thousands of releases naming the same few.
+_remembered_terms: ContextVar[dict | None] = ContextVar(
+    "remembered_terms", default=None
+)
+
+
+@contextmanager
+def remembered_conversion_terms():
+    """Remember ``License.objects.governing()`` answers for the enclosed block.
+
+    Only for work that does not change licenses meanwhile (an import of projects).
+    """
+    token = _remembered_terms.set({})
+    try:
+        yield
+    finally:
+        _remembered_terms.reset(token)
+
+
 class LicenseQuerySet(PublishableQuerySet):
     def governing(self, spdx_ids) -> "License | None":
         """Of the licenses named by ``spdx_ids``, the source-available one whose
         conversion terms apply (the first named), or None."""
         wanted = [i.lower() for i in spdx_ids]
+        memo = _remembered_terms.get()
+        if memo is not None:
+            key = tuple(wanted)
+            if key not in memo:
+                memo[key] = self._governing(wanted)
+            return memo[key]
+        return self._governing(wanted)
+
+    def _governing(self, wanted: list[str]) -> "License | None":
         candidates = {
             license_.spdx_id.lower(): license_
             for license_ in self.annotate(key=Lower("spdx_id"))

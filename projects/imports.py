@@ -21,13 +21,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
 from licenses.expressions import check_expression
-from licenses.models import License
+from licenses.models import License, remembered_conversion_terms
 from projects.catalogue_format import (
     HISTORY_PARTS,
     LIST_SEPARATOR,
@@ -174,38 +174,55 @@ def import_catalogue(
 ) -> ImportReport:
     """Import ``rows`` (from :func:`read_file`); see the module docstring."""
     report = ImportReport(rows=len(rows), dry_run=dry_run)
-    with transaction.atomic():
-        importer = _Importer(fmt=fmt, user=user)
-        unit = "item" if fmt == "json" else "line"
-        seen: dict[str, int] = {}
-        for done, (line, raw) in enumerate(rows, start=1):
-            slug = str(raw.get("slug") or "").strip()
-            if slug in seen:
-                report.errors.append(
-                    RowError(
-                        line,
-                        slug,
-                        "slug",
-                        f"'{slug}' already appears at {unit} {seen[slug]}.",
-                        unit,
-                    )
-                )
-            else:
-                seen[slug] = line
-                try:
-                    with transaction.atomic():
-                        outcome = importer.import_row(raw)
-                    setattr(report, outcome, getattr(report, outcome) + 1)
-                except RowInvalid as invalid:
-                    for name, messages in invalid.errors.items():
-                        report.errors.extend(
-                            RowError(line, slug, name, message, unit)
-                            for message in messages
+    unit = "item" if fmt == "json" else "line"
+    try:
+        with transaction.atomic(), remembered_conversion_terms():
+            importer = _Importer(fmt=fmt, user=user)
+            seen: dict[str, int] = {}
+            for done, (line, raw) in enumerate(rows, start=1):
+                slug = str(raw.get("slug") or "").strip()
+                if slug in seen:
+                    report.errors.append(
+                        RowError(
+                            line,
+                            slug,
+                            "slug",
+                            f"'{slug}' already appears at {unit} {seen[slug]}.",
+                            unit,
                         )
-            if progress:
-                progress(done, len(rows))
-        if dry_run or report.errors:
-            transaction.set_rollback(True)
+                    )
+                else:
+                    seen[slug] = line
+                    # No savepoint per row: a row that fails half-way may leave
+                    # writes behind, but any error rolls the whole import back.
+                    try:
+                        outcome = importer.import_row(raw)
+                        setattr(report, outcome, getattr(report, outcome) + 1)
+                    except RowInvalid as invalid:
+                        for name, messages in invalid.errors.items():
+                            report.errors.extend(
+                                RowError(line, slug, name, message, unit)
+                                for message in messages
+                            )
+                if progress:
+                    progress(done, len(rows))
+            if dry_run or report.errors:
+                transaction.set_rollback(True)
+            else:
+                importer.new_links.write()
+    except IntegrityError:
+        # Only a concurrent write can get here (uniqueness is checked in memory
+        # against what existed when the import began).
+        report.errors.append(
+            RowError(
+                0,
+                "",
+                "file",
+                "Someone else changed the catalogue during the import; nothing was "
+                "written. Run it again.",
+                unit,
+            )
+        )
     return report
 
 
@@ -222,6 +239,8 @@ class _Importer:
                 "licenses", "languages", "releases", "license_changes"
             )
         }
+        self.existing_pks = {p.pk for p in self.projects.values()}
+        self.new_links = _NewLinks()
 
     # -- parsing -----------------------------------------------------------------
 
@@ -240,8 +259,10 @@ class _Importer:
         changed = self._save_project(project, values, raw)
         project = self.projects[values["slug"]]
         changed |= self._set_languages(project, languages)
-        changed |= self._save_releases(project, releases, values.get("state"))
-        changed |= self._save_history(project, history)
+        changed |= self._save_releases(project, releases, values.get("state"), errors)
+        changed |= self._save_history(project, history, errors)
+        if errors:
+            raise RowInvalid(errors)
         if created:
             return "created"
         return "updated" if changed else "unchanged"
@@ -354,29 +375,31 @@ class _Importer:
         for name, value in values.items():
             setattr(project, name, value)
         try:
-            project.full_clean()
+            # Slugs are unique in memory: those in the database when the import
+            # began (self.projects) and those of the rows before this one.
+            project.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             raise RowInvalid(error.message_dict) from None
         if project.pk is not None and all(
             getattr(project, name) == before[name] for name in values
         ):
             return False  # differed only in spelling (an expression's case)
+        created = project.pk is None
         self._record_author(project)
         project.save()
         self.projects[project.slug] = project
-        self._link_licenses(project)
+        self._link_licenses(project, created=created)
         return True
 
-    def _link_licenses(self, project: Project) -> bool:
+    def _link_licenses(self, project: Project, *, created: bool) -> None:
         ids = check_expression(project.license_expression).license_ids
         wanted = {
             self.licenses[i.lower()].pk for i in ids if i.lower() in self.licenses
         }
-        current = {license_.pk for license_ in project.licenses.all()}
-        if wanted == current:
-            return False
-        project.licenses.set(wanted)
-        return True
+        if created:
+            self.new_links.add(project, "licenses", wanted)
+        elif wanted != {license_.pk for license_ in project.licenses.all()}:
+            project.licenses.set(wanted)
 
     def _set_languages(self, project: Project, slugs) -> bool:
         if slugs is None:
@@ -387,20 +410,35 @@ class _Importer:
                     slug=slug, name=slug.replace("-", " ").title()
                 )
         wanted = {self.languages[slug].pk for slug in slugs}
+        if project.pk not in self.existing_pks:
+            self.new_links.add(project, "languages", wanted)
+            return bool(wanted)
         if wanted == {language.pk for language in project.languages.all()}:
             return False
         project.languages.set(wanted)
         return True
 
-    def _save_releases(self, project: Project, entries, default_state) -> bool:
+    def _save_releases(
+        self, project: Project, entries, default_state, errors: dict
+    ) -> bool:
         if not entries:
             return False
-        existing = {release.version: release for release in project.releases.all()}
+        existing = (
+            {release.version: release for release in project.releases.all()}
+            if project.pk in self.existing_pks
+            else {}
+        )
         changed = False
-        errors: dict[str, list[str]] = {}
+        versions = set()
         for entry in entries:
             version = str(entry.get("version") or "").strip()
             label = f"releases[{version or '?'}]"
+            if version in versions:
+                errors.setdefault(label, []).append(
+                    f"Version '{version}' is listed twice for this project."
+                )
+                continue
+            versions.add(version)
             try:
                 values = {
                     "released_on": _date(entry.get("released_on"), required=True),
@@ -421,7 +459,8 @@ class _Importer:
             for name, value in values.items():
                 setattr(release, name, value)
             try:
-                release.full_clean()
+                # Versions are unique in memory (``existing`` and ``versions``).
+                release.full_clean(validate_unique=False, validate_constraints=False)
             except ValidationError as error:
                 for name, messages in error.message_dict.items():
                     errors.setdefault(f"{label}.{name}", []).extend(messages)
@@ -430,18 +469,18 @@ class _Importer:
             release.save()
             existing[version] = release
             changed = True
-        if errors:
-            raise RowInvalid(errors)
         return changed
 
-    def _save_history(self, project: Project, entries) -> bool:
+    def _save_history(self, project: Project, entries, errors: dict) -> bool:
         if not entries:
             return False
-        existing = {
-            change.effective_on: change for change in project.license_changes.all()
-        }
+        existing = (
+            {change.effective_on: change for change in project.license_changes.all()}
+            if project.pk in self.existing_pks
+            else {}
+        )
         changed = False
-        errors: dict[str, list[str]] = {}
+        days = set()
         for entry in entries:
             label = f"license_history[{entry.get('effective_on') or 'beginning'}]"
             try:
@@ -449,6 +488,12 @@ class _Importer:
             except ValueError as error:
                 errors.setdefault(label, []).append(str(error))
                 continue
+            if effective_on in days:
+                errors.setdefault(label, []).append(
+                    "This day is listed twice in the project's license history."
+                )
+                continue
+            days.add(effective_on)
             values = {
                 "license_expression": str(
                     entry.get("license_expression") or ""
@@ -463,7 +508,8 @@ class _Importer:
             for name, value in values.items():
                 setattr(change, name, value)
             try:
-                change.full_clean()
+                # Days are unique in memory (``existing`` and ``days``).
+                change.full_clean(validate_unique=False, validate_constraints=False)
             except ValidationError as error:
                 for name, messages in error.message_dict.items():
                     errors.setdefault(f"{label}.{name}", []).extend(messages)
@@ -472,9 +518,30 @@ class _Importer:
             change.save()
             existing[effective_on] = change
             changed = True
-        if errors:
-            raise RowInvalid(errors)
         return changed
+
+
+class _NewLinks:
+    """Links of the projects this import creates, written in one insert per
+    relation at the end instead of a lookup and an insert per project."""
+
+    def __init__(self):
+        self.rows: dict[str, list] = {}
+
+    def add(self, project: Project, name: str, pks: set[int]) -> None:
+        field = Project._meta.get_field(name)
+        through = field.remote_field.through
+        source = field.m2m_field_name()
+        target = field.m2m_reverse_field_name()
+        self.rows.setdefault(name, []).extend(
+            through(**{f"{source}_id": project.pk, f"{target}_id": pk}) for pk in pks
+        )
+
+    def write(self) -> None:
+        for name, rows in self.rows.items():
+            through = Project._meta.get_field(name).remote_field.through
+            through.objects.bulk_create(rows, batch_size=1000)
+        self.rows = {}
 
 
 def _date(value, *, required: bool = False):

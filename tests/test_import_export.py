@@ -299,3 +299,15 @@ def test_export_command_writes_the_catalogue(catalogue, tmp_path):
     assert [p["slug"] for p in data["projects"]] == ["relay", "snuba"]
     relay = data["projects"][0]
     assert relay["state"] == "draft" and relay["publish_at"].startswith("2030-01-01")
+
+
+def test_twice_listed_version_or_history_day_is_an_error(licenses, db):
+    content = (
+        "slug,name,summary,license_expression,releases,license_history\n"
+        "a,A,S.,MIT,1.0|2023-01-01;1.0|2023-02-01,2019-11-06|MIT;2019-11-06|MIT\n"
+    )
+
+    fields = {e.field for e in run(content).errors}
+
+    assert fields == {"releases[1.0]", "license_history[2019-11-06]"}
+    assert not Project.objects.exists()
