@@ -2,10 +2,11 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import views
 from portal.router import router
+from projects.urls import conversion_patterns
 
 site_patterns = [path("", views.HomeView.as_view(), name="home")]
 
@@ -13,12 +14,13 @@ urlpatterns = [
     path("", include((site_patterns, "portal"))),
     path("licenses/", include("licenses.urls")),
     path("projects/", include("projects.urls")),
+    path("conversions/", include((conversion_patterns, "conversions"))),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
 ]
