@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -188,11 +189,30 @@ if PRODUCTION:
     )
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+# REDIS_URL (or CACHE_URL) selects Redis, shared by every app server; without it,
+# each process keeps a local-memory cache. A Redis outage is logged and served as
+# cache misses (portal.cache_backends), never as an error.
+REDIS_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache_backends.FaultTolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(
+                    os.environ.get("CACHE_TIMEOUT_SECONDS", "0.5")
+                ),
+                "socket_timeout": float(os.environ.get("CACHE_TIMEOUT_SECONDS", "0.5")),
+            },
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        }
+    }
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
@@ -220,9 +240,43 @@ SPECTACULAR_SETTINGS = {
 
 LOGIN_URL = "admin:login"
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# Request lines (JSON, from portal.request_log) and other information go to stdout;
+# warnings and errors, with their tracebacks, to stderr.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "filters": {
+        "below_warning": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": lambda record: record.levelno < 30,
+        },
+    },
+    "formatters": {
+        "plain": {"format": "%(message)s"},
+        "detailed": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["below_warning"],
+            "formatter": "plain",
+        },
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "level": "WARNING",
+            "formatter": "detailed",
+        },
+    },
+    "root": {"handlers": ["stdout", "stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Our own request lines replace the server's access log.
+        "django.server": {
+            "handlers": ["stderr"],
+            "level": "WARNING",
+            "propagate": False,
+        },
+    },
 }

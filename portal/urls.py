@@ -4,13 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import views
+from portal import health, views
 from portal.router import router
 from projects.urls import conversion_patterns
 
 site_patterns = [path("", views.HomeView.as_view(), name="home")]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include((site_patterns, "portal"))),
     path("licenses/", include("licenses.urls")),
     path("projects/", include("projects.urls")),
