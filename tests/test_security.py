@@ -15,7 +15,14 @@ def manage(*args, **env):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ENV"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "DJANGO_ENV",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' live server
+        }
     }
     environment.update(env)
     return subprocess.run(  # noqa: S603
