@@ -1,0 +1,27 @@
+"""Production server settings for gunicorn, read from the environment.
+
+    DJANGO_ENV=production ... uv run gunicorn portal.wsgi
+
+PORT / BIND, WEB_CONCURRENCY (workers), GUNICORN_THREADS, GUNICORN_TIMEOUT,
+GUNICORN_KEEPALIVE, GUNICORN_MAX_REQUESTS: see docs/deploy.md.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
+workers = int(
+    os.environ.get("WEB_CONCURRENCY", str(multiprocessing.cpu_count() * 2 + 1))
+)
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Recycle workers now and then so that no slow leak can grow without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "1000"))
+# The portal logs one JSON line per request itself (portal.request_log).
+accesslog = None
+errorlog = "-"
+# Load the application once in the master, then fork: less memory per worker.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"
