@@ -1,0 +1,55 @@
+"""The portal survives its database going away and recovers by itself.
+
+Runs gunicorn against a PostgreSQL cluster of the test's own, stops that cluster,
+checks what readers and API clients get, starts it again and checks recovery.
+"""
+
+import json
+
+import pytest
+
+from tests.processes import ThrowawayPostgres, fetch, gunicorn, production_env, wait_for
+
+
+@pytest.fixture(scope="module")
+def outage(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("faults")
+    postgres = ThrowawayPostgres()
+    try:
+        postgres.start()
+        env = production_env(folder, DATABASE_URL=postgres.url, DB_CONN_MAX_AGE="60")
+        with gunicorn(env) as base:
+            yield base, postgres
+    finally:
+        postgres.remove()
+
+
+def test_database_outage_and_recovery(outage):
+    base, postgres = outage
+    assert fetch(base + "/projects/")[0] == 200
+    assert fetch(base + "/api/v1/projects/")[0] == 200
+
+    postgres.stop()
+
+    status, headers, body = fetch(base + "/projects/")
+    assert status == 503
+    assert b"Temporarily unavailable" in body
+    assert b"Traceback" not in body
+    assert headers["Retry-After"] == "30"
+    assert "Content-Security-Policy" in headers
+
+    status, headers, body = fetch(base + "/api/v1/projects/")
+    assert status == 503
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body)["detail"].startswith("The service is temporarily")
+
+    status, _, body = fetch(base + "/readyz")
+    assert status == 503
+    assert json.loads(body)["checks"]["database"] == "unavailable"
+    assert fetch(base + "/healthz")[0] == 200  # the process itself is fine
+
+    postgres.start()
+
+    wait_for(lambda: fetch(base + "/projects/")[0] == 200, "recovery", seconds=15)
+    assert fetch(base + "/api/v1/projects/")[0] == 200
+    assert fetch(base + "/readyz")[0] == 200
