@@ -182,7 +182,13 @@ def test_every_page_has_the_site_layout(client, site_settings, catalogue, url):
     assert "Sentry" in header.text
     assert "Yes, we're open (source)" in header.text
     nav = page.find("nav", "site-nav")
-    assert nav.hrefs() == ["/", "/licenses/", "/projects/", "/api/docs/"]
+    assert nav.hrefs() == [
+        "/",
+        "/licenses/",
+        "/projects/",
+        "/conversions/",
+        "/api/docs/",
+    ]
     footer = page.find("footer")
     assert "© Functional Software, Inc." in footer.text
     assert "mailto:licensing@example.com" in footer.hrefs()
@@ -719,14 +725,21 @@ def test_project_page_lists_published_releases_in_a_captioned_table(
     table = get_ok(client, "/projects/snuba/").find("table")
     assert "Snuba" in table.find("caption").text
     headers = [th.text for th in table.find("thead").find_all("th")]
-    assert headers == ["Version", "Released on", "License"]
+    assert headers == [
+        "Version",
+        "Released on",
+        "License",
+        "Becomes open source",
+        "Open source today",
+    ]
     rows = [
         [cell.text for cell in row.elements()]
         for row in table.find("tbody").find_all("tr")
     ]
+    # This BUSL-1.1 has no conversion terms: nothing says when it converts.
     assert rows == [
-        ["2.0.0", "Nov. 15, 2023", "BUSL-1.1"],
-        ["1.0.0", "Jan. 10, 2022", "MIT"],
+        ["2.0.0", "Nov. 15, 2023", "BUSL-1.1", "No conversion", "No"],
+        ["1.0.0", "Jan. 10, 2022", "MIT", "No conversion", "Yes"],
     ]
 
 
@@ -907,11 +920,12 @@ def test_project_page_queries_do_not_grow(
 
     add_releases(3)
     # Site settings, the project with its category, its licenses, its languages,
-    # its releases.
+    # its releases with their change licenses, its license history. Whether each
+    # release is open source today costs no query.
     assert_constant_queries(
         client,
         django_assert_num_queries,
         "/projects/project-0/",
-        5,
+        6,
         lambda: add_releases(15),
     )

@@ -1,0 +1,217 @@
+"""When source-available releases become open source: the events, their feeds.
+
+One function, :func:`conversion_events`, decides which conversions a reader sees
+for a query string (the ``ConversionFilter`` fields): the page ``/conversions/``,
+its Atom feed and its iCalendar file all show the same events, so a subscription
+is the page, kept up to date. Every release comes from
+``Release.objects.published()``: a draft release, a release of a draft project
+and a project still to be published are in none of them.
+
+Feeds cannot show a form's errors: a filter value they cannot use is a 400 that
+names it, never a feed of everything.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+import icalendar
+from django.contrib.syndication.views import Feed
+from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from portal.models import SiteSettings
+from projects.badges import conversion_change
+from projects.filters import ConversionFilter
+from projects.models import Release
+
+UPCOMING_LIMIT = 100
+RECENT_LIMIT = 20
+
+
+@dataclass
+class ConversionEvents:
+    """The conversions a query selects: upcoming soonest first, recent newest
+    first. Empty when the query is invalid (see ``filterset.errors``)."""
+
+    filterset: ConversionFilter
+    upcoming: list[Release] = field(default_factory=list)
+    recent: list[Release] = field(default_factory=list)
+    more_upcoming: bool = False
+
+    @property
+    def valid(self) -> bool:
+        return not (self.filterset.is_bound and self.filterset.errors)
+
+    @property
+    def all(self) -> list[Release]:
+        return [*self.upcoming, *self.recent]
+
+    def query_string(self) -> str:
+        """The filter part of the query, for links to the same events elsewhere."""
+        query = QueryDict(mutable=True)
+        if self.filterset.is_bound:
+            for name in self.filterset.filters:
+                values = [v for v in self.filterset.data.getlist(name) if v]
+                if values:
+                    query.setlist(name, values)
+        return query.urlencode()
+
+
+def conversion_events(query, *, today: datetime.date, request=None) -> ConversionEvents:
+    """The conversions selected by ``query`` (a QueryDict), around ``today``."""
+    filterset = ConversionFilter(
+        query or None,
+        queryset=Release.objects.published().conversions(),
+        request=request,
+    )
+    if filterset.is_bound and not filterset.is_valid():
+        return ConversionEvents(filterset)
+    releases = filterset.qs
+    upcoming = list(releases.filter(converts_on__gte=today)[: UPCOMING_LIMIT + 1])
+    recent = list(
+        releases.filter(converts_on__lt=today).order_by(
+            "-converts_on", "project__name", "version"
+        )[:RECENT_LIMIT]
+    )
+    return ConversionEvents(
+        filterset,
+        upcoming=upcoming[:UPCOMING_LIMIT],
+        recent=recent,
+        more_upcoming=len(upcoming) > UPCOMING_LIMIT,
+    )
+
+
+def conversion_title(release) -> str:
+    """ "Snuba 23.11.0 becomes Apache-2.0 on 2026-11-15"."""
+    return _("%(project)s %(version)s becomes %(change)s") % {
+        "project": release.project.name,
+        "version": release.version,
+        "change": conversion_change(release),
+    }
+
+
+def conversion_description(release) -> str:
+    return _(
+        "%(project)s %(version)s, released on %(released_on)s under "
+        "%(expression)s, becomes %(change)s."
+    ) % {
+        "project": release.project.name,
+        "version": release.version,
+        "released_on": release.released_on.isoformat(),
+        "expression": release.license_expression,
+        "change": conversion_change(release),
+    }
+
+
+def release_url(release) -> str:
+    """The release's row on its project page."""
+    return f"{release.project.get_absolute_url()}#release-{release.pk}"
+
+
+def feed_title(site_name: str) -> str:
+    return _("%(name)s: releases becoming open source") % {"name": site_name}
+
+
+def invalid_filters(events: ConversionEvents) -> HttpResponseBadRequest:
+    lines = [
+        f"{name}: {message}"
+        for name, messages in events.filterset.errors.items()
+        for message in messages
+    ]
+    return HttpResponseBadRequest(
+        "\n".join([_("These filters could not be applied:"), *lines, ""]),
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+class ConversionFeed(Feed):
+    """The conversions as an Atom feed: one entry per release conversion.
+
+    Made per request (see :func:`conversions_atom`): it holds that request's
+    events, which a feed instance shared by every request could not.
+    """
+
+    feed_type = Atom1Feed
+
+    def __init__(self, events: ConversionEvents, *, site_name: str):
+        self.events = events
+        self.site_name = site_name
+        query = events.query_string()
+        self.suffix = f"?{query}" if query else ""
+
+    def title(self):
+        return feed_title(self.site_name)
+
+    def subtitle(self):
+        return _(
+            "Each entry is a release of source-available code and the day it "
+            "becomes open source."
+        )
+
+    def link(self):
+        return reverse("conversions:list") + self.suffix
+
+    def feed_url(self):
+        return reverse("conversions:feed") + self.suffix
+
+    def author_name(self):
+        return self.site_name
+
+    def items(self):
+        return self.events.all
+
+    def item_title(self, release):
+        return conversion_title(release)
+
+    def item_description(self, release):
+        return conversion_description(release)
+
+    def item_link(self, release):
+        return release_url(release)
+
+    def item_updateddate(self, release):
+        return release.updated_at
+
+
+def conversions_atom(request):
+    """``/conversions/feed.atom``: the events of ``/conversions/``, same filters."""
+    events = conversion_events(request.GET, today=timezone.localdate(), request=request)
+    if not events.valid:
+        return invalid_filters(events)
+    site_name = SiteSettings.load().organisation_name
+    return ConversionFeed(events, site_name=site_name)(request)
+
+
+def conversions_ics(request):
+    """``/conversions/calendar.ics``: one all-day event per conversion."""
+    events = conversion_events(request.GET, today=timezone.localdate(), request=request)
+    if not events.valid:
+        return invalid_filters(events)
+    site_name = SiteSettings.load().organisation_name
+    host = request.get_host()
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//{site_name}//Open-source portal conversions//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", feed_title(site_name))
+    for release in events.all:
+        event = icalendar.Event()
+        # Stable: the same release is the same event in every download, so a
+        # subscribed calendar updates it instead of adding a copy.
+        event.add("uid", f"conversion-{release.pk}@{host}")
+        event.add("dtstamp", release.updated_at)
+        event.add("dtstart", release.converts_on)
+        event.add("dtend", release.converts_on + datetime.timedelta(days=1))
+        event.add("summary", conversion_title(release))
+        event.add("description", conversion_description(release))
+        event.add("url", request.build_absolute_uri(release_url(release)))
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    response = HttpResponse(
+        calendar.to_ical(), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'inline; filename="conversions.ics"'
+    return response
