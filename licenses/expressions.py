@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from license_expression import (
+    OR,
     LicenseSymbol,
+    LicenseWithExceptionSymbol,
     Licensing,
     get_spdx_licensing,
 )
@@ -222,3 +224,50 @@ def _syntax_message(text: str) -> str:
 
 def _explain_malformed(text: str) -> ExpressionCheck:
     return ExpressionCheck(text, errors=(_syntax_message(text),))
+
+
+@lru_cache(maxsize=1024)
+def _parsed(expression: str):
+    # Stored expressions are already validated and normalised: a plain parser,
+    # which accepts any id, is enough to see their structure.
+    return Licensing().parse(expression)
+
+
+def expression_is_open_source(expression: str, osi_approved) -> bool:
+    """Whether code under ``expression`` is open source.
+
+    It is when what a user must accept is OSI approved: one alternative of an OR
+    is enough, every part of an AND is needed, an exception (WITH) only adds
+    permissions. ``osi_approved(spdx_id)`` gives the flag of one license (see
+    :func:`osi_lookup`).
+    """
+    try:
+        tree = _parsed(expression)
+    except Exception:  # a malformed stored value: not known to be open source
+        return False
+    return tree is not None and _is_open(tree, osi_approved)
+
+
+def _is_open(node, osi_approved) -> bool:
+    if isinstance(node, LicenseWithExceptionSymbol):
+        return osi_approved(node.license_symbol.key)
+    if isinstance(node, LicenseSymbol):
+        return osi_approved(node.key)
+    parts = [_is_open(arg, osi_approved) for arg in node.args]
+    return any(parts) if isinstance(node, OR) else all(parts)
+
+
+def osi_lookup(licenses=()):
+    """``osi_approved(spdx_id)``: the flag of the given license records (the
+    portal's) when they hold the id, else the bundled SPDX list's. No query."""
+    from licenses import spdx
+
+    known = {license_.spdx_id.lower(): license_.osi_approved for license_ in licenses}
+
+    def osi_approved(spdx_id: str) -> bool:
+        if spdx_id.lower() in known:
+            return known[spdx_id.lower()]
+        entry = spdx.lookup(spdx_id)
+        return bool(entry and entry.osi_approved)
+
+    return osi_approved

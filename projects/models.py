@@ -9,7 +9,12 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from licenses.conversion import conversion_date
-from licenses.expressions import ExpressionCheck, check_expression
+from licenses.expressions import (
+    ExpressionCheck,
+    check_expression,
+    expression_is_open_source,
+    osi_lookup,
+)
 from licenses.models import License
 from portal.markdown import render_markdown
 from portal.publishing import Publishable, PublishableQuerySet
@@ -340,11 +345,21 @@ class Release(Publishable):
         )
         self.converts_to = governing.change_license
 
-    def is_open_source(self, on=None) -> bool:
-        """Whether this version is under an open-source license on ``on`` (today)."""
-        if self.converts_on is not None:
-            return self.converts_on <= (on or timezone.localdate())
-        return all(license_.osi_approved for license_ in self.project.licenses.all())
+    def is_open_source(self, on=None, *, osi_approved=None) -> bool:
+        """Whether this version is open source on ``on`` (default: today).
+
+        It is once it has converted, or when its own expression (not the project's
+        license of today) is open source. ``osi_approved`` looks up a license's
+        OSI flag (``licenses.expressions.osi_lookup``); by default the SPDX list's,
+        so no query is made.
+        """
+        if self.converts_on is not None and self.converts_on <= (
+            on or timezone.localdate()
+        ):
+            return True
+        return expression_is_open_source(
+            self.license_expression, osi_approved or osi_lookup()
+        )
 
 
 class LicenseChange(models.Model):

@@ -10,6 +10,12 @@ class ReleaseSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The open-source license this version turns into, if any.",
     )
+    open_source_today = serializers.SerializerMethodField(
+        help_text=(
+            "Whether this version is open source today: converted already, or "
+            "released under an OSI-approved expression."
+        )
+    )
 
     class Meta:
         model = Release
@@ -19,7 +25,11 @@ class ReleaseSerializer(serializers.ModelSerializer):
             "license_expression",
             "converts_on",
             "converts_to",
+            "open_source_today",
         ]
+
+    def get_open_source_today(self, release) -> bool:
+        return release.is_open_source()
 
 
 class LicenseChangeSerializer(serializers.ModelSerializer):

@@ -1,7 +1,5 @@
 """The public project directory, project pages and badges, and the conversions."""
 
-from functools import lru_cache
-
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -9,9 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView, TemplateView
-from license_expression import OR, LicenseSymbol, LicenseWithExceptionSymbol, Licensing
 
-from licenses import spdx
+from licenses.expressions import osi_lookup
 from projects import badges
 from projects.feeds import conversion_events
 from projects.filters import ProjectFilter
@@ -49,65 +46,6 @@ class ProjectListView(ListView):
         return context
 
 
-@lru_cache(maxsize=1024)
-def _parsed_expression(expression: str):
-    # Stored expressions are already validated and normalised: a plain parser,
-    # which accepts any id, is enough to see their structure.
-    return Licensing().parse(expression)
-
-
-def expression_is_open_source(expression: str, osi_approved) -> bool:
-    """Whether code under ``expression`` is open source today.
-
-    It is when what a user must accept is OSI approved: one alternative of an
-    OR is enough, every part of an AND is needed, an exception (WITH) only adds
-    permissions. ``osi_approved(spdx_id)`` gives the flag of one license.
-    """
-    try:
-        tree = _parsed_expression(expression)
-    except Exception:
-        return False
-    return tree is not None and _is_open(tree, osi_approved)
-
-
-def _is_open(node, osi_approved) -> bool:
-    if isinstance(node, LicenseWithExceptionSymbol):
-        return osi_approved(node.license_symbol.key)
-    if isinstance(node, LicenseSymbol):
-        return osi_approved(node.key)
-    parts = [_is_open(arg, osi_approved) for arg in node.args]
-    return any(parts) if isinstance(node, OR) else all(parts)
-
-
-def osi_flags(licenses):
-    """``osi_approved(spdx_id)``: the portal's record when the project names the
-    license, else the SPDX list (which the portal's flag is copied from)."""
-    known = {license_.spdx_id.lower(): license_.osi_approved for license_ in licenses}
-
-    def osi_approved(spdx_id: str) -> bool:
-        if spdx_id.lower() in known:
-            return known[spdx_id.lower()]
-        entry = spdx.lookup(spdx_id)
-        return bool(entry and entry.osi_approved)
-
-    return osi_approved
-
-
-def release_is_open_source(release, *, today, osi_approved) -> bool:
-    """Whether ``release`` is open source on ``today``: converted already, or
-    released under an open-source expression.
-
-    Not ``Release.is_open_source()``: for a release that does not convert, that
-    asks the database for the project's licenses once per release, and judges
-    an old release by the project's license of today (a BSD-3-Clause release of
-    a project now under FSL would count as closed). This uses the release's own
-    expression and what the page has already loaded.
-    """
-    if release.converts_on is not None and release.converts_on <= today:
-        return True
-    return expression_is_open_source(release.license_expression, osi_approved)
-
-
 class ProjectDetailView(DetailView):
     template_name = "projects/project_detail.html"
     context_object_name = "project"
@@ -119,11 +57,11 @@ class ProjectDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         project = self.object
         today = timezone.localdate()
-        osi_approved = osi_flags(project.public_licenses)
+        osi_approved = osi_lookup(project.public_licenses)
         releases = project.public_releases
         for release in releases:
-            release.open_source_today = release_is_open_source(
-                release, today=today, osi_approved=osi_approved
+            release.open_source_today = release.is_open_source(
+                today, osi_approved=osi_approved
             )
         context["open_source_count"] = sum(r.open_source_today for r in releases)
         upcoming = [r.converts_on for r in releases if r.converts_on]

@@ -62,6 +62,7 @@ RELEASE_KEYS = {
     "license_expression",
     "converts_on",
     "converts_to",
+    "open_source_today",
 }
 STATEMENT_KEYS = {
     "section",
@@ -177,6 +178,7 @@ def test_project_detail_nests_its_releases(api_client, catalogue):
             "license_expression": "Apache-2.0 OR MIT",
             "converts_on": None,
             "converts_to": None,
+            "open_source_today": True,
         }
     ]
     assert set(project["releases"][0]) == RELEASE_KEYS

@@ -66,6 +66,7 @@ def test_release_says_when_and_into_what_it_converts(api_client, snuba):
     assert by_version["23.11.0"]["converts_on"] == "2026-11-15"
     assert by_version["23.11.0"]["converts_to"] == "Apache-2.0"
     assert by_version["24.1.0"]["converts_on"] == "2027-01-10"
+    assert by_version["24.1.0"]["open_source_today"] is False
     assert project["licensor"] == "Functional Software, Inc."
 
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from licenses.expressions import expression_is_open_source, osi_lookup
 from licenses.models import Family, License
 from projects.models import LicenseChange, Release
 
@@ -172,3 +173,33 @@ def test_only_one_license_from_the_beginning(make_project):
     with pytest.raises(ValidationError) as error:
         second.full_clean()
     assert "effective_on" in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("expression", "open_source"),
+    [
+        ("MIT", True),
+        ("BUSL-1.1", False),
+        ("BUSL-1.1 OR MIT", True),
+        ("BUSL-1.1 AND MIT", False),
+        ("Apache-2.0 AND MIT", True),
+        ("GPL-2.0-or-later WITH Classpath-exception-2.0", True),
+        ("LicenseRef-Ours", False),
+    ],
+)
+def test_an_expression_is_open_source_when_what_you_must_accept_is(
+    expression, open_source
+):
+    assert expression_is_open_source(expression, osi_lookup()) is open_source
+
+
+def test_release_is_open_source_once_converted_or_by_its_own_expression(
+    busl, make_project, make_release
+):
+    project = make_project("Sentry", license_expression="BUSL-1.1")
+    old = make_release(project, "9.1.2", license_expression="BSD-3-Clause")
+    busl_release = make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+
+    assert old.is_open_source(D(2026, 1, 1))  # BSD-3-Clause, whatever the project
+    assert not busl_release.is_open_source(D(2026, 11, 14))
+    assert busl_release.is_open_source(D(2026, 11, 15))
