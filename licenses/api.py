@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from licenses import spdx
 from licenses.expressions import check_expression
+from licenses.filters import LicenseFilter
 from licenses.models import License
 from licenses.serializers import (
     ExpressionCheckSerializer,
@@ -17,9 +18,12 @@ from licenses.serializers import (
 
 
 class LicenseViewSet(viewsets.ReadOnlyModelViewSet):
-    """The licenses the organisation uses; ``/licenses/{spdx_id}/``."""
+    """The licenses the organisation uses; ``/licenses/{spdx_id}/``. Filter by
+    family and flags; sort by SPDX id, name or the organisation's own order."""
 
     serializer_class = LicenseSerializer
+    filterset_class = LicenseFilter
+    ordering_fields = ("spdx_id", "name", "position")
     lookup_field = "spdx_id"
     lookup_value_regex = r"[^/]+"
 

@@ -18,10 +18,12 @@ class SectionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class StatementViewSet(viewsets.ReadOnlyModelViewSet):
-    """Statements of the philosophy page; filter by section and kind."""
+    """Statements of the philosophy page; filter by section and kind, sort by
+    position."""
 
     serializer_class = StatementSerializer
     filterset_class = StatementFilter
+    ordering_fields = ("position",)
 
     def get_queryset(self):
         return Statement.objects.published().select_related("section")

@@ -7,6 +7,7 @@ in ``.env.example``.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "corsheaders",
     "portal",
     "licenses",
     "projects",
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "portal.request_log.RequestLogMiddleware",
     "portal.outage.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -85,6 +88,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it needs the user, and pages it serves from its cache still get the
+    # headers of the middleware above.
+    "portal.caching.HttpCachingMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -215,15 +221,62 @@ else:
         }
     }
 
+# HTTP caching (portal.caching): how long browsers and CDNs may reuse a public
+# answer before revalidating it, and how long the server keeps a rendered page
+# (0: not at all). A publish invalidates both at once.
+HTTP_CACHE_MAX_AGE = int(os.environ.get("HTTP_CACHE_MAX_AGE", "60"))
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate such as ``120/min`` (per s, min, hour or day)."""
+    value = os.environ.get(name) or default
+    if not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must look like '120/min', not {value!r}.")
+    return value
+
+
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "portal.ordering.StrictOrderingFilter",
+    ],
     "DEFAULT_PAGINATION_CLASS": "portal.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api_schema.AutoSchema",
+    "EXCEPTION_HANDLER": "portal.api_errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.throttling.AnonRateThrottle",
+        "portal.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_ANON_RATE", "120/min"),
+        "user": env_rate("API_USER_RATE", "1000/min"),
+    },
+    # Client addresses for the anonymous rate: REMOTE_ADDR, or behind N trusted
+    # proxies the Nth address from the right of X-Forwarded-For (never the
+    # client's own claim).
+    "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
 }
+
+# CORS (django-cors-headers): any web page may read the API anonymously; nothing
+# else (the site, the admin) answers cross-origin requests.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = [
+    "accept",
+    "accept-language",
+    "content-type",
+    "if-modified-since",
+    "if-none-match",
+    "x-request-id",
+]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "X-Request-ID"]
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Open-source portal API",

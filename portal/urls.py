@@ -1,10 +1,11 @@
 """The root URL map: the site, the admin and the API of every app."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import health, views
+from portal.api_errors import ApiNotFoundView
 from portal.router import router
 from projects.urls import conversion_patterns
 
@@ -25,4 +26,6 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    # Last: any other address under /api/ is a JSON 404, not the site's page.
+    re_path(r"^api/", ApiNotFoundView.as_view(), name="api-not-found"),
 ]

@@ -13,10 +13,12 @@ from projects.serializers import (
 
 
 class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
-    """Published projects; filter as on the site's directory. Lookup by slug."""
+    """Published projects; filter as on the site's directory, sort by name or
+    update time. Lookup by slug."""
 
     lookup_field = "slug"
     filterset_class = ProjectFilter
+    ordering_fields = ("name", "updated_at")
 
     def get_queryset(self):
         queryset = Project.objects.published().for_listing().with_history()
@@ -32,11 +34,13 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ConversionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Releases of source-available code by the day they become open source,
-    soonest first: filter by ``after``/``before`` (dates), ``project`` (slug) and
-    ``license`` (an SPDX id the release is under or turns into)."""
+    soonest first (``?ordering=-converts_on``: latest first): filter by
+    ``after``/``before`` (dates), ``project`` (slug) and ``license`` (an SPDX id
+    the release is under or turns into)."""
 
     serializer_class = ConversionSerializer
     filterset_class = ConversionFilter
+    ordering_fields = ("converts_on",)
 
     def get_queryset(self):
         return Release.objects.published().conversions()

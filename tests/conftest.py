@@ -8,6 +8,7 @@ import datetime
 import itertools
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from licenses.models import License
@@ -17,6 +18,15 @@ from projects.models import Category, Language, Project, Release
 from projects.services import project_save
 
 _counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: no page, content version or rate
+    limit history left by another test (the cache outlives the test database)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,316 @@
+"""HTTP caching of the public site and the API, and the content version behind it.
+
+Every public GET answer (site page, feed, API response) carries
+
+- ``ETag``: a hash of the body, so it changes exactly when what the client sees
+  changes, whatever changed it (an edit, a publish, a scheduled time passing, a
+  new release of the code, the date a release converts on);
+- ``Last-Modified``: the *content version* (below);
+- ``Cache-Control: public, max-age=60`` (``HTTP_CACHE_MAX_AGE``) for anonymous
+  clients: a browser or CDN may reuse it a minute, then revalidates;
+  ``private, no-cache`` for a logged-in user or a request with credentials;
+- ``Vary: Accept-Encoding, Cookie`` (the API also ``Accept``; CORS adds
+  ``Origin``): the Cache-Control above depends on the session.
+
+``If-None-Match`` and ``If-Modified-Since`` get a 304 (Django's
+``get_conditional_response``, RFC 9110 rules: If-None-Match wins when both are
+sent). The admin and the health probes are left alone (never cached).
+
+Pages of the public site (not the API, whose rate limits must see every request)
+are also kept server-side in the Django cache (``PAGE_CACHE_SECONDS``), for
+anonymous GETs only, keyed by the address and the content version: a publish
+changes the version, so every page is rebuilt at once, and a logged-in editor
+(drafts, previews) is never served from nor stored in it. A response a view marks
+``private``/``no-cache``/``no-store``, or that sets a cookie, is not stored.
+
+**The content version** is what a publish changes. It combines
+
+1. the time of the last write to any content model, kept in the shared cache
+   (``mark_content_changed``), set by ``post_save``/``post_delete``/
+   ``m2m_changed`` of every model of an app that has a ``Publishable`` model
+   (portal, licenses, projects: sections, licenses, projects, releases, but also
+   categories, languages, license history, site settings), after the
+   transaction commits;
+2. from the database, in one query, the latest ``updated_at`` of every
+   ``Publishable`` table, and the latest ``publish_at`` (or ``unpublish_at``, if
+   a model has one) that has passed. The first catches writes that send no signal
+   (the admin's bulk publish action, ``update()``, ``bulk_create``) and works
+   with a per-process cache; the second is time-based publishing: an item whose
+   ``publish_at`` passes changes what the public sees without any write, and
+   that moment becomes the version;
+3. today's date (``TIME_ZONE``): pages say which releases are open source
+   *today*, so they change at midnight without any write.
+
+``Last-Modified`` is the latest of the three; the page cache key holds all three.
+Nothing is process-local: with Redis as the cache, every app server agrees. If the
+cached time is lost (eviction, a Redis restart), it restarts at "now", which only
+makes caches revalidate. The database query costs one query per GET (a MAX per
+table); body-hash ETags, rather than ETags built from the version, cost computing
+the page, but are right even when code, templates or the date change what a page
+shows.
+"""
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+from functools import cache as memoize
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+
+from portal.publishing import Publishable
+
+CONTENT_CHANGED_KEY = "portal:content-changed"
+PAGE_KEY_PREFIX = "portal:page"
+SCHEDULE_FIELDS = ("publish_at", "unpublish_at")
+API_PREFIX = "/api/"
+SAFE_METHODS = ("GET", "HEAD")
+UNCACHEABLE = ("private", "no-cache", "no-store", "max-age=0")
+
+
+# ------------------------------------------------------------ the content version
+
+
+@memoize
+def publishable_models() -> tuple:
+    return tuple(
+        model
+        for model in apps.get_models()
+        if issubclass(model, Publishable) and not model._meta.proxy
+    )
+
+
+@memoize
+def content_app_labels() -> frozenset[str]:
+    """The apps whose models can show on a public page: those that publish."""
+    return frozenset(model._meta.app_label for model in publishable_models())
+
+
+def _now_us() -> int:
+    return int(timezone.now().timestamp() * 1_000_000)
+
+
+def mark_content_changed() -> None:
+    """Record that public content may have changed, now."""
+    cache.set(CONTENT_CHANGED_KEY, _now_us(), timeout=None)
+
+
+def _content_saved(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    if sender._meta.app_label not in content_app_labels():
+        return
+    if kwargs.get("action", "post_").startswith("pre_"):  # m2m_changed
+        return
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        mark_content_changed()
+        return
+    # After the commit, not before: a reader between the two would otherwise
+    # cache the old content under the new version. The writes of one transaction
+    # (an import saves thousands of rows) share one ``PendingChange``: the first
+    # of their callbacks records the change, the others see it done.
+    pending = getattr(connection, "portal_pending_change", None)
+    if pending is None or pending.done:
+        pending = connection.portal_pending_change = PendingChange()
+    transaction.on_commit(pending.record, using=using)
+
+
+class PendingChange:
+    """The content changes of one transaction, to record once it commits."""
+
+    done = False
+
+    def record(self) -> None:
+        if not self.done:
+            self.done = True
+            mark_content_changed()
+
+
+def connect_signals() -> None:
+    """Called from ``PortalConfig.ready()``: listen to every content write."""
+    uid = "portal.caching.content_saved"
+    post_save.connect(_content_saved, dispatch_uid=f"{uid}.save")
+    post_delete.connect(_content_saved, dispatch_uid=f"{uid}.delete")
+    m2m_changed.connect(_content_saved, dispatch_uid=f"{uid}.m2m")
+
+
+@dataclass(frozen=True)
+class ContentVersion:
+    modified: datetime.datetime  # Last-Modified
+    key: str  # changes whenever any of its parts does
+
+
+def _from_database(value) -> datetime.datetime | None:
+    if isinstance(value, str):  # SQLite returns MAX() of a datetime as text
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
+def latest_publication_change(now: datetime.datetime) -> datetime.datetime | None:
+    """The latest ``updated_at``, or scheduled time passed by ``now``, of any
+    publishable row, drafts included (a draft edit costs a revalidation, never a
+    stale page). One query."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    parts, params = [], []
+    for model in publishable_models():
+        table = quote(model._meta.db_table)
+        updated = quote(model._meta.get_field("updated_at").column)
+        parts.append(f"SELECT MAX({updated}) AS changed FROM {table}")  # noqa: S608
+        for field in model._meta.concrete_fields:
+            if field.name in SCHEDULE_FIELDS:
+                column = quote(field.column)
+                parts.append(
+                    f"SELECT MAX({column}) FROM {table} WHERE {column} <= %s"  # noqa: S608
+                )
+                params.append(connection.ops.adapt_datetimefield_value(now))
+    if not parts:
+        return None
+    # Table and column names come from the models, never from a request.
+    sql = f"SELECT MAX(changed) FROM ({' UNION ALL '.join(parts)}) AS changes"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (latest,) = cursor.fetchone()
+    return _from_database(latest)
+
+
+def content_version() -> ContentVersion:
+    now = timezone.now()
+    changed_us = cache.get(CONTENT_CHANGED_KEY)
+    if changed_us is None:
+        changed_us = _now_us()
+        if not cache.add(CONTENT_CHANGED_KEY, changed_us, timeout=None):
+            changed_us = cache.get(CONTENT_CHANGED_KEY) or changed_us
+    changed = datetime.datetime.fromtimestamp(changed_us / 1_000_000, datetime.UTC)
+    published = latest_publication_change(now)
+    today = timezone.localdate(now)
+    start_of_day = timezone.make_aware(
+        datetime.datetime.combine(today, datetime.time())
+    )
+    modified = max(moment for moment in (changed, published, start_of_day) if moment)
+    published_us = int(published.timestamp() * 1_000_000) if published else 0
+    return ContentVersion(
+        modified=modified, key=f"{changed_us}.{published_us}.{today.isoformat()}"
+    )
+
+
+# ---------------------------------------------------------------- the middleware
+
+
+class HttpCachingMiddleware:
+    """Validators, Cache-Control and Vary on public GETs; 304s; the page cache.
+
+    Last in ``MIDDLEWARE``: it needs the user (after authentication), and a page
+    served from its cache still passes through the security, CSP and session
+    middleware on the way out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in SAFE_METHODS or self.exempt(request.path_info):
+            return self.get_response(request)
+        try:
+            private = (
+                request.user.is_authenticated or "Authorization" in request.headers
+            )
+            version = content_version()
+        except DatabaseError:
+            # No database: the view meets the same outage and ``portal.outage``
+            # answers it (503), uncached.
+            return self.get_response(request)
+        api = request.path_info.startswith(API_PREFIX)
+        page_seconds = settings.PAGE_CACHE_SECONDS
+        key = (
+            None if (private or api or not page_seconds) else page_key(request, version)
+        )
+        response = cache.get(key) if key else None
+        if response is None:
+            response = self.get_response(request)
+            if key and storable(response):
+                cache.set(key, response, page_seconds)
+        return self.add_validators(request, response, version, private=private, api=api)
+
+    @staticmethod
+    @memoize
+    def exempt_prefixes() -> tuple[str, ...]:
+        """Never cached: the admin (Django marks it never_cache) and the health
+        probes (which must not touch the database)."""
+        return (reverse("admin:index"), reverse("healthz"), reverse("readyz"))
+
+    def exempt(self, path: str) -> bool:
+        return path.startswith(self.exempt_prefixes())
+
+    def add_validators(self, request, response, version, *, private, api):
+        if response.status_code != 200 or response.streaming:
+            return response
+        cache_control = response.get("Cache-Control", "")
+        if "no-store" in cache_control:
+            return response
+        if not response.has_header("ETag"):
+            set_response_etag(response)
+        last_modified = int(version.modified.timestamp())
+        response["Last-Modified"] = http_date(last_modified)
+        if not cache_control:
+            if private:
+                patch_cache_control(response, private=True, no_cache=True)
+            else:
+                patch_cache_control(
+                    response, public=True, max_age=settings.HTTP_CACHE_MAX_AGE
+                )
+        patch_vary_headers(
+            response,
+            ("Accept", "Accept-Encoding", "Cookie")
+            if api
+            else ("Accept-Encoding", "Cookie"),
+        )
+        conditional = get_conditional_response(
+            request,
+            etag=response.get("ETag"),
+            last_modified=last_modified,
+            response=response,
+        )
+        if conditional.status_code == 412 and api:
+            return JsonResponse(
+                {
+                    "detail": _(
+                        "The resource has changed since the version named in the "
+                        "request's If-Match or If-Unmodified-Since header."
+                    ),
+                    "errors": {},
+                },
+                status=412,
+            )
+        return conditional
+
+
+def page_key(request, version: ContentVersion) -> str:
+    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return f"{PAGE_KEY_PREFIX}:{version.key}:{address}"
+
+
+def storable(response) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not any(directive in cache_control for directive in UNCACHEABLE)
+    )

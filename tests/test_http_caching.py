@@ -1,0 +1,473 @@
+"""HTTP caching of the site and the API (portal.caching).
+
+What a browser, a CDN or an integration relies on: every public GET has an ETag
+and a Last-Modified and answers 304 to either; anonymous answers are public for a
+minute, a logged-in user's are private, the admin's never cached; a publish (in
+the admin, by a save, or by a scheduled time passing) changes the ETag of every
+answer that shows it at once; and the server keeps rendered pages for anonymous
+readers, so a page it has built costs no view query the next time.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
+
+from portal.caching import CONTENT_CHANGED_KEY
+from portal.models import SiteSettings, Statement
+from portal.publishing import State
+from projects.models import Category, Project, Release
+
+NOON = datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Fix "now" (publishing, ``updated_at`` and the content version all ask
+    ``timezone.now()``); ``clock.set(moment)`` moves it."""
+
+    class Clock:
+        def set(self, moment):
+            monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    clock = Clock()
+    clock.set(NOON)
+    return clock
+
+
+@pytest.fixture
+def catalogue(make_license, make_category, make_project, make_release, make_section):
+    make_license("MIT")
+    snuba = make_project("Snuba", category=make_category("SDK"))
+    make_release(snuba, "1.0.0")
+    goals = make_section("Goals")
+    return {"project": snuba, "section": goals}
+
+
+@pytest.fixture
+def editor(client, db):
+    user = get_user_model().objects.create_superuser("editor", password="x")
+    client.force_login(user)
+    return client
+
+
+def directives(response) -> set[str]:
+    return {d.strip() for d in response["Cache-Control"].split(",")}
+
+
+def vary(response) -> set[str]:
+    return {v.strip().lower() for v in response["Vary"].split(",")}
+
+
+PUBLIC_URLS = [
+    "/",
+    "/projects/",
+    "/projects/snuba/",
+    "/licenses/",
+    "/licenses/MIT/",
+    "/conversions/",
+    "/api/v1/projects/",
+    "/api/v1/projects/snuba/",
+    "/api/v1/licenses/MIT/",
+    "/api/v1/",
+]
+
+
+# ---------------------------------------------------------------- validators
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_every_public_get_has_validators_and_a_public_cache_control(
+    client, catalogue, url
+):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response["ETag"].startswith('"')
+    assert response["Last-Modified"].endswith(" GMT")
+    assert directives(response) == {"public", "max-age=60"}
+    assert {"accept-encoding", "cookie"} <= vary(response)
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_if_none_match_gives_a_304(client, catalogue, url):
+    etag = client.get(url)["ETag"]
+
+    response = client.get(url, headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+    assert directives(response) == {"public", "max-age=60"}
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_if_modified_since_gives_a_304(client, catalogue, url):
+    last_modified = client.get(url)["Last-Modified"]
+
+    response = client.get(url, headers={"If-Modified-Since": last_modified})
+
+    assert response.status_code == 304
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_a_page_built_twice_has_the_same_etag(client, catalogue, settings, url):
+    # Nothing in a page differs between two readers (no per-request token), so
+    # a 304 does not depend on the page cache having kept the first answer.
+    settings.PAGE_CACHE_SECONDS = 0
+    etag = client.get(url)["ETag"]
+
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_stale_validator_gets_the_full_answer(client, catalogue):
+    response = client.get("/api/v1/projects/", headers={"If-None-Match": '"old"'})
+    earlier = client.get(
+        "/api/v1/projects/",
+        headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"},
+    )
+
+    assert response.status_code == 200 and response.json()["count"] == 1
+    assert earlier.status_code == 200
+
+
+def test_if_none_match_wins_over_if_modified_since(client, catalogue):
+    fresh = client.get("/projects/")
+
+    response = client.get(
+        "/projects/",
+        headers={
+            "If-None-Match": '"old"',
+            "If-Modified-Since": fresh["Last-Modified"],
+        },
+    )
+
+    assert response.status_code == 200
+
+
+def test_api_answers_vary_on_accept_and_origin(client, catalogue):
+    response = client.get("/api/v1/projects/")
+
+    assert {"accept", "accept-encoding", "cookie", "origin"} <= vary(response)
+
+
+def test_site_pages_do_not_vary_on_origin(client, catalogue):
+    assert "origin" not in vary(client.get("/projects/"))
+
+
+def test_errors_are_not_marked_cacheable(client, catalogue):
+    for url in ["/api/v1/projects/nope/", "/api/v1/projects/?status=zzz"]:
+        response = client.get(url)
+        assert response.status_code in {400, 404}
+        assert "ETag" not in response
+        assert "public" not in response.get("Cache-Control", "")
+
+
+def test_a_failed_if_match_on_the_api_is_a_412_in_the_error_format(client, catalogue):
+    response = client.get("/api/v1/projects/", headers={"If-Match": '"other"'})
+
+    assert response.status_code == 412
+    assert response.json()["errors"] == {}
+    assert "If-Match" in response.json()["detail"]
+
+
+# ---------------------------------------------------------------- who may cache
+
+
+def test_a_logged_in_users_answers_are_private(editor, catalogue):
+    for url in ["/projects/", "/api/v1/projects/"]:
+        response = editor.get(url)
+        assert directives(response) == {"private", "no-cache"}
+        assert "ETag" in response and "Last-Modified" in response
+
+
+def test_a_request_with_credentials_is_private(client, catalogue):
+    response = client.get("/api/v1/projects/", headers={"Authorization": "Token x"})
+
+    assert directives(response) == {"private", "no-cache"}
+
+
+@pytest.mark.parametrize("url", ["/admin/", "/admin/projects/project/"])
+def test_the_admin_is_never_cached(editor, catalogue, url):
+    response = editor.get(url)
+
+    assert response.status_code == 200
+    assert {"no-cache", "no-store", "private"} <= directives(response)
+    assert "ETag" not in response
+    assert "Last-Modified" not in response
+
+
+def test_admin_login_page_is_never_cached(client, db):
+    response = client.get("/admin/login/")
+
+    assert "no-store" in directives(response)
+    assert "ETag" not in response
+
+
+def test_health_probes_are_left_alone(client, db):
+    response = client.get("/healthz")
+
+    assert "no-store" in directives(response)
+    assert "ETag" not in response
+
+
+# ---------------------------------------------------------------- a publish shows
+
+
+def test_publishing_a_draft_project_changes_the_api_list_and_the_directory(
+    client, catalogue, make_project
+):
+    draft = make_project("Relay", state=State.DRAFT)
+    before = {url: client.get(url) for url in ["/api/v1/projects/", "/projects/"]}
+
+    draft.state = State.PUBLISHED
+    draft.save()
+
+    for url, earlier in before.items():
+        response = client.get(url, headers={"If-None-Match": earlier["ETag"]})
+        assert response.status_code == 200, url
+        assert response["ETag"] != earlier["ETag"]
+        assert "relay" in response.content.decode().lower()
+
+
+def test_publishing_a_draft_release_changes_the_api_project_detail(
+    client, catalogue, make_release
+):
+    release = make_release(catalogue["project"], "2.0.0", state=State.DRAFT)
+    before = client.get("/api/v1/projects/snuba/")
+
+    Release.objects.filter(pk=release.pk).update(
+        state=State.PUBLISHED, updated_at=timezone.now()
+    )
+
+    response = client.get(
+        "/api/v1/projects/snuba/", headers={"If-None-Match": before["ETag"]}
+    )
+    assert response.status_code == 200
+    assert response["ETag"] != before["ETag"]
+    assert [r["version"] for r in response.json()["releases"]] == ["2.0.0", "1.0.0"]
+
+
+def test_the_admins_publish_action_changes_the_home_page_at_once(
+    editor, catalogue, make_statement
+):
+    draft = make_statement(catalogue["section"], body="Newly public.", state="draft")
+    editor.logout()
+    before = editor.get("/")  # now anonymous: built and kept in the page cache
+    assert "Newly public." not in before.content.decode()
+    editor.force_login(get_user_model().objects.get(username="editor"))
+
+    # The action is a bulk update(): no signal, only updated_at tells.
+    editor.post(
+        reverse("admin:portal_statement_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk]},
+    )
+    editor.logout()
+
+    response = editor.get("/", headers={"If-None-Match": before["ETag"]})
+    assert response.status_code == 200
+    assert "Newly public." in response.content.decode()
+    assert response["ETag"] != before["ETag"]
+
+
+def test_last_modified_moves_forward_with_a_publish(
+    client, clock, catalogue, make_project
+):
+    draft = make_project("Relay", state=State.DRAFT)
+    before = client.get("/projects/")
+    assert before["Last-Modified"] == http_date(NOON.timestamp())
+
+    later = NOON + datetime.timedelta(minutes=5)
+    clock.set(later)
+    draft.state = State.PUBLISHED
+    draft.save()
+
+    response = client.get(
+        "/projects/", headers={"If-Modified-Since": before["Last-Modified"]}
+    )
+    assert response.status_code == 200
+    assert response["Last-Modified"] == http_date(later.timestamp())
+
+
+def test_a_scheduled_project_shows_when_its_time_comes_without_any_write(
+    client, clock, catalogue, make_project
+):
+    launch = NOON + datetime.timedelta(hours=1)
+    make_project("Launch", publish_at=launch)
+    before = {url: client.get(url) for url in ["/api/v1/projects/", "/projects/"]}
+    assert all(b"Launch" not in r.content for r in before.values())
+
+    clock.set(NOON + datetime.timedelta(hours=2))
+
+    for url, earlier in before.items():
+        response = client.get(url, headers={"If-None-Match": earlier["ETag"]})
+        assert response.status_code == 200, url
+        assert b"Launch" in response.content
+        # The moment it became visible is when the content last changed.
+        assert response["Last-Modified"] == http_date(launch.timestamp())
+
+
+def test_a_new_day_is_a_new_version(client, clock, catalogue):
+    before = client.get("/projects/snuba/")
+    tomorrow = datetime.datetime(2026, 6, 2, 0, 30, tzinfo=datetime.UTC)
+    clock.set(tomorrow)
+
+    response = client.get(
+        "/projects/snuba/", headers={"If-Modified-Since": before["Last-Modified"]}
+    )
+
+    # "Open source today" may have changed at midnight.
+    assert response.status_code == 200
+    assert response["Last-Modified"] == http_date(
+        tomorrow.replace(minute=0).timestamp()
+    )
+
+
+def test_a_deletion_shows_once_committed(
+    client, catalogue, make_project, django_capture_on_commit_callbacks
+):
+    relay = make_project("Relay")
+    assert b"Relay" in client.get("/projects/").content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        relay.delete()
+
+    assert b"Relay" not in client.get("/projects/").content
+
+
+def test_renaming_a_category_shows_on_the_directory(
+    client, catalogue, django_capture_on_commit_callbacks
+):
+    assert b"SDK" in client.get("/projects/").content
+
+    category = Category.objects.get(slug="sdk")
+    category.name = "Libraries"
+    with django_capture_on_commit_callbacks(execute=True):
+        category.save()
+
+    assert b"Libraries" in client.get("/projects/").content
+
+
+def test_site_settings_change_every_page(
+    client, catalogue, django_capture_on_commit_callbacks
+):
+    before = client.get("/licenses/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        SiteSettings(organisation_name="Renamed Org").save()
+
+    response = client.get("/licenses/")
+    assert b"Renamed Org" in response.content
+    assert response["ETag"] != before["ETag"]
+
+
+def test_a_change_recorded_by_another_server_is_seen(client, clock, catalogue):
+    before = client.get("/projects/")
+    later = NOON + datetime.timedelta(minutes=1)
+
+    # Another app server wrote content and recorded it in the shared cache.
+    cache.set(CONTENT_CHANGED_KEY, int(later.timestamp() * 1_000_000))
+
+    response = client.get(
+        "/projects/", headers={"If-Modified-Since": before["Last-Modified"]}
+    )
+    assert response.status_code == 200
+    assert response["Last-Modified"] == http_date(later.timestamp())
+
+
+# ---------------------------------------------------------------- the page cache
+
+
+def test_a_cached_page_is_served_without_the_views_queries(
+    client, catalogue, django_assert_num_queries, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(20) as first:
+        first_response = client.get("/projects/")
+
+    # Only the content version: no view, no context processor.
+    with django_assert_num_queries(1):
+        second_response = client.get("/projects/")
+
+    assert len(first.captured_queries) > 1
+    assert second_response.content == first_response.content
+    assert second_response["ETag"] == first_response["ETag"]
+
+
+def test_a_cached_page_still_gets_the_security_headers(client, catalogue):
+    client.get("/projects/")
+    response = client.get("/projects/")
+
+    assert response["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert len(response["X-Request-ID"]) == 32
+
+
+def test_a_logged_in_user_is_never_served_from_or_stored_in_the_page_cache(
+    editor, catalogue, make_statement, django_assert_max_num_queries
+):
+    draft = make_statement(catalogue["section"], body="Draft words.", state="draft")
+    editor.get("/")
+    with django_assert_max_num_queries(20) as again:
+        editor.get("/")
+    assert len(again.captured_queries) > 2  # session, user, the view's queries
+
+    Statement.objects.filter(pk=draft.pk).update(state=State.PUBLISHED)
+    editor.logout()
+    assert b"Draft words." in editor.get("/").content
+
+
+def test_api_answers_are_not_kept_server_side(
+    client, catalogue, django_assert_num_queries
+):
+    # Every API request reaches the view: its rate limit counts it.
+    for _ in range(2):
+        with django_assert_num_queries(6):
+            client.get("/api/v1/projects/")
+
+
+def test_page_cache_can_be_turned_off(
+    client, catalogue, settings, django_assert_max_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get("/projects/")
+
+    with django_assert_max_num_queries(20) as again:
+        client.get("/projects/")
+
+    assert len(again.captured_queries) > 1
+
+
+def test_max_age_comes_from_the_settings(client, catalogue, settings):
+    settings.HTTP_CACHE_MAX_AGE = 300
+
+    assert directives(client.get("/projects/")) == {"public", "max-age=300"}
+
+
+def test_a_views_own_cache_control_is_kept(client, make_license, make_project):
+    make_license("MIT")
+    make_project("Snuba")
+
+    response = client.get("/projects/snuba/badge.svg")
+
+    assert directives(response) == {"public", "max-age=3600"}
+    assert "ETag" in response
+
+
+def test_a_draft_project_page_is_not_cached_as_found(client, catalogue, make_project):
+    make_project("Hidden", state=State.DRAFT)
+    assert client.get("/projects/hidden/").status_code == 404
+
+    Project.objects.filter(slug="hidden").update(
+        state=State.PUBLISHED, updated_at=timezone.now()
+    )
+
+    assert client.get("/projects/hidden/").status_code == 200
