@@ -1,13 +1,18 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from licenses import rules
-from licenses.models import License
+from licenses.models import License, describe_user, licenses_in_use
 from portal.admin_actions import PublishableAdmin
+from portal.admin_forms import ContentAdminForm
 
 
-class LicenseAdminForm(forms.ModelForm):
+class LicenseAdminForm(ContentAdminForm):
     """The rule lists as checkboxes with their plain-language labels."""
 
     permissions = forms.MultipleChoiceField(
@@ -54,6 +59,7 @@ class LicenseAdmin(PublishableAdmin):
     list_filter = ["state", "family", "osi_approved", "fsf_libre", "deprecated"]
     search_fields = ["spdx_id", "name", "summary"]
     autocomplete_fields = ["change_license"]
+    markdown_fields = ("summary",)
     readonly_fields = ["deprecated"]
     fieldsets = [
         (
@@ -86,5 +92,57 @@ class LicenseAdmin(PublishableAdmin):
                 "fields": ["permissions", "conditions", "limitations"],
             },
         ),
-        (_("Publishing"), {"fields": ["state", "publish_at"]}),
+        (
+            _("Publishing"),
+            {"fields": ["state", "publish_at", "unpublish_at"]},
+        ),
     ]
+
+    def get_deleted_objects(self, objs, request):
+        """Django's summary of a deletion, plus the rows that use a license (the
+        projects naming it, above all): listed as protected, they make the
+        delete page and the bulk delete action refuse, with nothing deleted."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        objs = list(objs)
+        usage = licenses_in_use(objs)
+        if usage:
+            linked = licenses_in_use(objs, protected_keys=False)
+            protected = [
+                *protected,
+                *(
+                    self._link_to(request, user)
+                    for users in linked.values()
+                    for user in users
+                ),
+            ]
+            messages.error(
+                request,
+                _("A license in use cannot be deleted: %(details)s")
+                % {
+                    "details": "; ".join(
+                        _("%(license)s is used by %(users)s")
+                        % {
+                            "license": license_.spdx_id,
+                            "users": ", ".join(describe_user(u) for u in users),
+                        }
+                        for license_, users in usage.items()
+                    )
+                }
+                + ". "
+                + _("Make them use another license first."),
+            )
+        return deleted, counts, perms_needed, protected
+
+    def _link_to(self, request, obj):
+        opts = obj._meta
+        label = capfirst(opts.verbose_name)
+        try:
+            url = reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                args=[quote(obj.pk)],
+            )
+        except NoReverseMatch:
+            return f"{label}: {obj}"
+        return format_html('{}: <a href="{}">{}</a>', label, url, obj)

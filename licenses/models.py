@@ -1,15 +1,18 @@
 """Licenses the organisation uses, identified by their SPDX id."""
 
+from collections import defaultdict
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import PROTECT, ProtectedError
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from licenses import rules, spdx
 from licenses.expressions import LICENSE_REF, check_expression, suggest_ids
@@ -64,6 +67,11 @@ def remembered_conversion_terms():
 
 
 class LicenseQuerySet(PublishableQuerySet):
+    def delete(self):
+        """Delete, unless one of the licenses is in use (``ProtectedError``)."""
+        refuse_deleting_licenses_in_use(list(self))
+        return super().delete()
+
     def governing(self, spdx_ids) -> "License | None":
         """Of the licenses named by ``spdx_ids``, the source-available one whose
         conversion terms apply (the first named), or None."""
@@ -237,11 +245,13 @@ class License(Publishable):
     )
 
     objects = LicenseQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "spdx_id"]
         verbose_name = _("license")
         verbose_name_plural = _("licenses")
+        permissions = [("publish_license", "Can publish and unpublish licenses")]
         constraints = [
             models.UniqueConstraint(
                 Lower("spdx_id"),
@@ -257,6 +267,18 @@ class License(Publishable):
 
     def get_absolute_url(self):
         return reverse("licenses:detail", kwargs={"spdx_id": self.spdx_id})
+
+    def delete(self, *args, **kwargs):
+        """Delete, unless the license is in use (``ProtectedError``).
+
+        Checked here and in ``LicenseQuerySet.delete()``, before Django's
+        collector: a project's link to a license would otherwise be deleted with
+        it, and Django's own refusal of a protected foreign key names the fields
+        but not the rows. (Not in a ``pre_delete`` receiver: raising there, within
+        the deletion's transaction, would spoil a caller's enclosing one.)
+        """
+        refuse_deleting_licenses_in_use([self])
+        return super().delete(*args, **kwargs)
 
     def clean(self):
         errors = {}
@@ -332,3 +354,66 @@ class License(Publishable):
     @cached_property
     def summary_html(self) -> str:
         return render_markdown(self.summary)
+
+
+def licenses_in_use(
+    licenses, *, protected_keys: bool = True
+) -> dict["License", list[models.Model]]:
+    """What still uses each of ``licenses``: the rows, per license.
+
+    A license is in use when a row links to it by a many-to-many relation (the
+    projects whose expression names it) or refers to it through a protected
+    foreign key (a license that changes into it, a release that converts to it).
+    Relations are found from the model's meta, so this app needs no import of the
+    apps that depend on it. Licenses deleted together do not count as using each
+    other. ``protected_keys=False`` leaves out the foreign keys (Django's own
+    deletion summary lists those already).
+    """
+    by_pk = {license_.pk: license_ for license_ in licenses}
+    usage: dict[License, list[models.Model]] = defaultdict(list)
+    for relation in License._meta.related_objects:
+        model = relation.related_model
+        if relation.many_to_many:
+            field = relation.field
+            through = field.remote_field.through
+            owner, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            rows = (
+                through._default_manager.filter(**{f"{target}__in": list(by_pk)})
+                .select_related(owner)
+                .order_by(f"{owner}__pk")
+            )
+            for row in rows:
+                usage[by_pk[getattr(row, f"{target}_id")]].append(getattr(row, owner))
+        elif protected_keys and relation.on_delete is PROTECT:
+            name = relation.field.name
+            users = model._default_manager.filter(**{f"{name}__in": list(by_pk)})
+            if model is License:
+                users = users.exclude(pk__in=list(by_pk))
+            for user in users.order_by("pk"):
+                usage[by_pk[getattr(user, relation.field.attname)]].append(user)
+    return dict(usage)
+
+
+def describe_user(obj: models.Model) -> str:
+    """``project “Snuba”``: a row that uses a license, for a message."""
+    return f"{obj._meta.verbose_name} “{obj}”"
+
+
+def refuse_deleting_licenses_in_use(licenses) -> None:
+    """Raise ``ProtectedError`` naming what uses any of ``licenses``; its
+    ``protected_objects`` are those rows."""
+    usage = licenses_in_use(licenses)
+    if not usage:
+        return
+    details = " ".join(
+        _("%(license)s is used by %(users)s.")
+        % {
+            "license": license_.spdx_id,
+            "users": ", ".join(describe_user(user) for user in users),
+        }
+        for license_, users in usage.items()
+    )
+    raise ProtectedError(
+        _("A license in use cannot be deleted. %(details)s") % {"details": details},
+        {user for users in usage.values() for user in users},
+    )

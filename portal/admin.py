@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from portal import admin_tokens  # noqa: F401 - registers the API tokens' admin
 from portal.admin_actions import PublishableAdmin
+from portal.admin_editing import ContentAdmin, ContentInline
 from portal.models import Section, SiteSettings, Statement
 
 
-class StatementInline(admin.StackedInline):
+class StatementInline(ContentInline, admin.StackedInline):
     model = Statement
     extra = 0
     fields = [
@@ -15,6 +17,7 @@ class StatementInline(admin.StackedInline):
         ("attribution_name", "attribution_role"),
         ("contrast_title", "contrast_body"),
     ]
+    markdown_fields = ("body", "contrast_body")
 
 
 @admin.register(Section)
@@ -24,8 +27,17 @@ class SectionAdmin(PublishableAdmin):
     list_filter = ["state"]
     search_fields = ["title", "intro"]
     prepopulated_fields = {"slug": ["title"]}
-    fields = ["title", "slug", "intro", "position", "state", "publish_at"]
+    fields = [
+        "title",
+        "slug",
+        "intro",
+        "position",
+        "state",
+        "publish_at",
+        "unpublish_at",
+    ]
     inlines = [StatementInline]
+    markdown_fields = ("intro",)
 
 
 @admin.register(Statement)
@@ -39,6 +51,7 @@ class StatementAdmin(PublishableAdmin):
         "is_published",
         "updated_at",
     ]
+    list_editable = ["position"]
     list_filter = ["state", "kind", "section"]
     list_select_related = ["section"]
     search_fields = ["title", "body", "attribution_name", "contrast_title"]
@@ -50,16 +63,18 @@ class StatementAdmin(PublishableAdmin):
             {"fields": ["attribution_name", "attribution_role"]},
         ),
         (_("Comparison"), {"fields": ["contrast_title", "contrast_body"]}),
-        (_("Publishing"), {"fields": ["state", "publish_at"]}),
+        (_("Publishing"), {"fields": ["state", "publish_at", "unpublish_at"]}),
     ]
+    markdown_fields = ("body", "contrast_body")
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(ContentAdmin):
     list_display = ["organisation_name", "tagline", "contact_email"]
 
     def has_add_permission(self, request):
-        return not SiteSettings.objects.exists()
+        # A single row: it can be added once, by whoever may add it.
+        return super().has_add_permission(request) and not SiteSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class PortalConfig(AppConfig):
@@ -11,3 +12,13 @@ class PortalConfig(AppConfig):
         # Every write to public content changes the content version that HTTP
         # caching (ETag, Last-Modified, the page cache) is keyed on.
         caching.connect_signals()
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin (``django.contrib.admin``), with
+    :class:`portal.admin_site.PortalAdminSite` as ``admin.site``: the site-wide
+    admin views of the portal. Named in ``INSTALLED_APPS`` instead of Django's."""
+
+    # Not the configuration of the ``portal`` app itself: that is PortalConfig.
+    default = False
+    default_site = "portal.admin_site.PortalAdminSite"

@@ -6,9 +6,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from portal.markdown import render_markdown
 from portal.publishing import Publishable
+from portal.tokens import ApiToken  # noqa: F401 - a model of this app
+from portal.versioning import Versioned
 
 
 class Section(Publishable):
@@ -34,10 +37,13 @@ class Section(Publishable):
         _("position"), default=0, help_text=_("Sections are shown in this order.")
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("section")
         verbose_name_plural = _("sections")
+        permissions = [("publish_section", "Can publish and unpublish sections")]
 
     def __str__(self):
         return self.title
@@ -122,10 +128,13 @@ class Statement(Publishable):
 
     published_parent = "section"
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["section__position", "position", "id"]
         verbose_name = _("statement")
         verbose_name_plural = _("statements")
+        permissions = [("publish_statement", "Can publish and unpublish statements")]
 
     def __str__(self):
         return self.title or self.body[:60]
@@ -164,7 +173,7 @@ class Statement(Publishable):
         return render_markdown(self.contrast_body)
 
 
-class SiteSettings(models.Model):
+class SiteSettings(Versioned):
     """The organisation's name and the lines every page shows; a single row."""
 
     organisation_name = models.CharField(
@@ -190,6 +199,8 @@ class SiteSettings(models.Model):
         blank=True,
         help_text=_("E.g. the copyright and trademark line."),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("site settings")

@@ -1,9 +1,15 @@
-"""The one rule that decides what the public may see.
+"""The one rule that decides what the public may see, and the workflow that leads
+there.
 
 Every public model inherits :class:`Publishable`. ``Model.objects.published(at=None)``
 is the only definition of "visible to the public": views, API querysets, feeds and
 template tags all go through it. ``at`` defaults to now and is a parameter so that
 tests (and previews of a schedule) can fix the time.
+
+An item moves draft -> in review -> published. A published item is visible from
+its ``publish_at`` (if any) until its ``unpublish_at`` (if any): both are compared
+with "now" whenever the rule is asked, so a scheduled item appears and disappears
+at its time without any job having to run.
 
 A model whose visibility also depends on a parent (a statement on its section, a
 release on its project) names that parent in ``Meta``-like attribute
@@ -11,23 +17,35 @@ release on its project) names that parent in ``Meta``-like attribute
 the same definition with a field prefix, so the rule is still written only once.
 """
 
+from django.contrib.auth import get_permission_codename
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.versioning import Versioned
+
 
 class State(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review")
     PUBLISHED = "published", _("Published")
 
 
 def published_q(model, at=None, prefix: str = "") -> Q:
     """A ``Q`` that keeps the rows of ``model`` visible to the public at ``at``."""
     at = at or timezone.now()
-    q = Q(**{f"{prefix}state": State.PUBLISHED}) & (
-        Q(**{f"{prefix}publish_at__isnull": True})
-        | Q(**{f"{prefix}publish_at__lte": at})
+    q = (
+        Q(**{f"{prefix}state": State.PUBLISHED})
+        & (
+            Q(**{f"{prefix}publish_at__isnull": True})
+            | Q(**{f"{prefix}publish_at__lte": at})
+        )
+        & (
+            Q(**{f"{prefix}unpublish_at__isnull": True})
+            | Q(**{f"{prefix}unpublish_at__gt": at})
+        )
     )
     parent = getattr(model, "published_parent", None)
     if parent:
@@ -36,14 +54,25 @@ def published_q(model, at=None, prefix: str = "") -> Q:
     return q
 
 
+def publish_permission(model) -> str:
+    """The permission to publish and unpublish ``model``, e.g.
+    ``projects.publish_project`` (declared in each model's ``Meta.permissions``)."""
+    opts = model._meta
+    return f"{opts.app_label}.{get_permission_codename('publish', opts)}"
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self, at=None):
         """Rows the public may see at ``at`` (default: now)."""
         return self.filter(published_q(self.model, at))
 
 
-class Publishable(models.Model):
-    """Abstract base of every model the public can see."""
+class Publishable(Versioned):
+    """Abstract base of every model the public can see.
+
+    Each concrete model declares ``("publish_<model>", ...)`` in its
+    ``Meta.permissions``: the right to publish and unpublish it (Publisher role).
+    """
 
     state = models.CharField(
         _("state"),
@@ -51,7 +80,10 @@ class Publishable(models.Model):
         choices=State.choices,
         default=State.DRAFT,
         db_index=True,
-        help_text=_("Only published items are shown on the site and in the API."),
+        help_text=_(
+            "Draft: being written. In review: waiting for a publisher. Published: "
+            "shown on the site and in the API (within the times below)."
+        ),
     )
     publish_at = models.DateTimeField(
         _("publish at"),
@@ -62,8 +94,25 @@ class Publishable(models.Model):
             "to show it as soon as it is published."
         ),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    unpublish_at = models.DateTimeField(
+        _("unpublish at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional. A published item is hidden again from this moment (it stays "
+            "published; clear the date to show it again). Must be after 'publish at'."
+        ),
+    )
+    created_at = models.DateTimeField(
+        _("created at"),
+        auto_now_add=True,
+        help_text=_("When the item was first saved."),
+    )
+    updated_at = models.DateTimeField(
+        _("updated at"),
+        auto_now=True,
+        help_text=_("When the item was last saved."),
+    )
 
     objects = PublishableQuerySet.as_manager()
 
@@ -79,6 +128,32 @@ class Publishable(models.Model):
             return False
         if self.publish_at is not None and self.publish_at > at:
             return False
+        if self.unpublish_at is not None and self.unpublish_at <= at:
+            return False
         if self.published_parent:
             return getattr(self, self.published_parent).is_published(at)
         return True
+
+    def clean_fields(self, exclude=None):
+        """Validate the fields, and the schedule with them: each model's own
+        ``clean()`` then needs no call to a base class to keep this rule."""
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        skipped = set(exclude or ()) | set(errors)
+        if (
+            not {"publish_at", "unpublish_at"} & skipped
+            and self.publish_at is not None
+            and self.unpublish_at is not None
+            and self.unpublish_at <= self.publish_at
+        ):
+            errors["unpublish_at"] = [
+                ValidationError(
+                    _("'Unpublish at' must be after 'publish at'."),
+                    code="unpublish_before_publish",
+                )
+            ]
+        if errors:
+            raise ValidationError(errors)

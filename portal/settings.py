@@ -6,6 +6,7 @@ secret instead of falling back to a development default. Every variable is liste
 in ``.env.example``.
 """
 
+import datetime
 import os
 import re
 from pathlib import Path
@@ -58,18 +59,23 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is required when DJANGO_ENV=production.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the portal's admin site (its extra views: the Markdown
+    # preview).
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "simple_history",
+    "axes",
     "portal",
     "licenses",
     "projects",
@@ -86,11 +92,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # History records name the request's user as the author of each change.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: it needs the user, and pages it serves from its cache still get the
     # headers of the middleware above.
     "portal.caching.HttpCachingMiddleware",
+    # After all the others, as django-axes asks: it turns a login refused during
+    # the view (too many failures) into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -240,6 +251,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Writes authenticate with admin-issued tokens only (no session, no CSRF).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["portal.api_auth.BearerTokenAuthentication"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "portal.ordering.StrictOrderingFilter",
@@ -293,6 +306,28 @@ SPECTACULAR_SETTINGS = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Login protection (django-axes, see README "Editing"): after AXES_FAILURE_LIMIT
+# failed logins for one user name from one address, that pair is refused (429)
+# for AXES_COOLOFF_MINUTES. Attempts are kept in the database, shared by every
+# app server. The lockout backend comes first; it only refuses, never logs in.
+AUTHENTICATION_BACKENDS = [
+    "portal.login_protection.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.login_protection.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "portal.login_protection.client_ip_address"
+# Behind N trusted proxies, the client's address is the Nth from the right of
+# X-Forwarded-For (0: REMOTE_ADDR, never the client's own claim).
+AXES_NUM_PROXIES = int(os.environ.get("AXES_NUM_PROXIES", "0"))
+# No start-up banner on every command; failures and lockouts are still logged.
+AXES_VERBOSE = False
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 # Request lines (JSON, from portal.request_log) and other information go to stdout;

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_actions import PublishableAdmin
+from portal.admin_editing import ContentAdmin, ContentInline
 from projects.models import Category, Language, LicenseChange, Project, Release
 from projects.services import project_link_licenses
 
 
-class ReleaseInline(admin.TabularInline):
+class ReleaseInline(ContentInline, admin.TabularInline):
     model = Release
     extra = 0
     fields = [
@@ -20,7 +21,7 @@ class ReleaseInline(admin.TabularInline):
     readonly_fields = ["converts_on"]
 
 
-class LicenseChangeInline(admin.TabularInline):
+class LicenseChangeInline(ContentInline, admin.TabularInline):
     model = LicenseChange
     extra = 0
     fields = ["effective_on", "license_expression", "note"]
@@ -35,16 +36,19 @@ class ProjectAdmin(PublishableAdmin):
         "category",
         "status",
         "featured",
+        "position",
         "state",
         "is_published",
         "updated_at",
     ]
+    list_editable = ["position"]
     list_filter = ["state", "status", "category", "featured", "licenses", "languages"]
     list_select_related = ["category"]
     search_fields = ["name", "slug", "summary", "description"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["category", "languages"]
     readonly_fields = ["linked_licenses"]
+    markdown_fields = ("description",)
     fieldsets = [
         (None, {"fields": ["name", "slug", "summary", "description"]}),
         (_("Licensing"), {"fields": ["license_expression", "linked_licenses"]}),
@@ -60,7 +64,7 @@ class ProjectAdmin(PublishableAdmin):
             {"fields": ["category", "languages", "status", "featured", "position"]},
         ),
         (_("Links"), {"fields": ["repository_url", "homepage_url", "docs_url"]}),
-        (_("Publishing"), {"fields": ["state", "publish_at"]}),
+        (_("Publishing"), {"fields": ["state", "publish_at", "unpublish_at"]}),
     ]
     inlines = [ReleaseInline, LicenseChangeInline]
 
@@ -70,9 +74,11 @@ class ProjectAdmin(PublishableAdmin):
             return "-"
         return ", ".join(license_.spdx_id for license_ in obj.licenses.all()) or "-"
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        project_link_licenses(project=form.instance)
+    def save_model(self, request, obj, form, change):
+        # Here rather than after the related objects: simple-history's revert
+        # saves the project but no inlines.
+        super().save_model(request, obj, form, change)
+        project_link_licenses(project=obj)
 
 
 @admin.register(Release)
@@ -89,20 +95,21 @@ class ReleaseAdmin(PublishableAdmin):
     list_filter = ["state", "project"]
     list_select_related = ["project"]
     readonly_fields = ["converts_on", "converts_to"]
-    search_fields = ["project__name", "version"]
+    search_fields = ["project__name", "version", "license_expression"]
     autocomplete_fields = ["project"]
     date_hierarchy = "released_on"
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ContentAdmin):
     list_display = ["name", "slug", "position"]
-    search_fields = ["name"]
+    list_editable = ["position"]
+    search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin):
+class LanguageAdmin(ContentAdmin):
     list_display = ["name", "slug"]
-    search_fields = ["name"]
+    search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

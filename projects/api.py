@@ -1,35 +1,246 @@
-"""Read API of the project catalogue and of the conversions of its releases,
-with the same filters as the site."""
+"""API of the project catalogue and of the conversions of its releases, with the
+same filters as the site. Reads are anonymous; integrations write with a token
+(see portal.api_writes): create and update projects, add and update releases."""
 
-from rest_framework import mixins, viewsets
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from portal.api_errors import Conflict
+from portal.api_writes import (
+    ActionPermissions,
+    check_if_match,
+    may_publish,
+    record_token_author,
+    representation_etag,
+)
+from portal.publishing import State
 from projects.filters import ConversionFilter, ProjectFilter
 from projects.models import Project, Release
 from projects.serializers import (
     ConversionSerializer,
     ProjectDetailSerializer,
     ProjectSerializer,
+    ProjectWriteSerializer,
+    ReleaseSerializer,
+    ReleaseWriteSerializer,
+)
+from projects.services import project_link_licenses, project_save, release_save
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description=(
+        "The ETag you read. If the item changed since, the write is refused with "
+        "412 instead of overwriting the other change."
+    ),
 )
 
 
-class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+class ProjectViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Published projects; filter as on the site's directory, sort by name or
-    update time. Lookup by slug."""
+    update time. Lookup by slug. With a token: create and update projects, add
+    and update their releases."""
 
     lookup_field = "slug"
     filterset_class = ProjectFilter
     ordering_fields = ("name", "updated_at")
+    permission_classes = [ActionPermissions]
+    required_permissions = {
+        "create": ["projects.add_project"],
+        "update": ["projects.change_project"],
+        "partial_update": ["projects.change_project"],
+        "add_release": ["projects.add_release"],
+        "update_release": ["projects.change_release"],
+    }
 
     def get_queryset(self):
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            # Writers reach their drafts too; readers never do.
+            return Project.objects.all()
         queryset = Project.objects.published().for_listing().with_history()
         if self.action == "retrieve":
             return queryset.with_releases()
         return queryset
 
     def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return ProjectWriteSerializer
         if self.action == "retrieve":
             return ProjectDetailSerializer
         return ProjectSerializer
+
+    # -- writes ------------------------------------------------------------------
+
+    def representation(self, project: Project) -> dict:
+        """The project as GET shows it (whatever its state), for answers and ETags."""
+        fresh = (
+            Project.objects.for_listing()
+            .with_history()
+            .with_releases()
+            .get(pk=project.pk)
+        )
+        return ProjectDetailSerializer(
+            fresh, context=self.get_serializer_context()
+        ).data
+
+    def answer(self, project: Project, status_code=status.HTTP_200_OK) -> Response:
+        data = self.representation(project)
+        response = Response(data, status=status_code)
+        response["ETag"] = representation_etag(data)
+        return response
+
+    def check_state(self, state) -> None:
+        if state in (State.PUBLISHED,) and not may_publish(self.request.user, Project):
+            raise exceptions.PermissionDenied(
+                _("This token may not publish: leave 'state' as draft or review.")
+            )
+
+    @extend_schema(
+        request=ProjectWriteSerializer, responses={201: ProjectDetailSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        """Create a project. It starts as a draft unless the token may publish and
+        asks for another state."""
+        slug = request.data.get("slug") if hasattr(request.data, "get") else None
+        if slug and Project.objects.filter(slug=slug).exists():
+            raise Conflict(
+                _("A project with slug '%(slug)s' exists: PATCH %(url)s to change it.")
+                % {"slug": slug, "url": f"/api/v1/projects/{slug}/"}
+            )
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.setdefault("state", State.DRAFT)
+        self.check_state(data["state"])
+        languages = data.pop("languages", [])
+        with transaction.atomic():
+            project = Project(**data)
+            record_token_author(project, request)
+            project_save(project=project)
+            project.languages.set(languages)
+        response = self.answer(project, status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(project.get_absolute_url())
+        return response
+
+    @extend_schema(
+        request=ProjectWriteSerializer,
+        responses=ProjectDetailSerializer,
+        parameters=[IF_MATCH],
+    )
+    def update(self, request, *args, partial=False, **kwargs):
+        """Change a project (PATCH: only the fields given)."""
+        with transaction.atomic():
+            project = get_object_or_404(
+                Project.objects.select_for_update(), slug=kwargs["slug"]
+            )
+            check_if_match(request, self.representation(project))
+            serializer = self.get_serializer(
+                project, data=request.data, partial=partial
+            )
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+            if "state" in data and data["state"] != project.state:
+                self.check_state(data["state"])
+            languages = data.pop("languages", None)
+            for name, value in data.items():
+                setattr(project, name, value)
+            record_token_author(project, request)
+            project_save(project=project)
+            if languages is not None:
+                project.languages.set(languages)
+            project_link_licenses(project=project)
+        return self.answer(project)
+
+    @extend_schema(
+        request=ProjectWriteSerializer,
+        responses=ProjectDetailSerializer,
+        parameters=[IF_MATCH],
+    )
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(request=ReleaseWriteSerializer, responses={201: ReleaseSerializer})
+    @action(detail=True, methods=["post"], url_path="releases")
+    def add_release(self, request, slug=None):
+        """Add a release to a project. It starts as a draft unless the token may
+        publish releases and asks for another state."""
+        project = get_object_or_404(Project, slug=slug)
+        version = request.data.get("version") if hasattr(request.data, "get") else None
+        if version and project.releases.filter(version=version).exists():
+            raise Conflict(
+                _("%(project)s already has version %(version)s: PATCH it instead.")
+                % {"project": project.slug, "version": version}
+            )
+        serializer = ReleaseWriteSerializer(
+            data=request.data,
+            context={**self.get_serializer_context(), "project": project},
+        )
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.setdefault("state", State.DRAFT)
+        if data["state"] == State.PUBLISHED and not may_publish(request.user, Release):
+            raise exceptions.PermissionDenied(
+                _("This token may not publish releases: leave 'state' as draft.")
+            )
+        release = Release(project=project, **data)
+        record_token_author(release, request)
+        release_save(release=release)
+        body = ReleaseSerializer(release).data
+        response = Response(body, status=status.HTTP_201_CREATED)
+        response["ETag"] = representation_etag(body)
+        return response
+
+    @extend_schema(
+        request=ReleaseWriteSerializer,
+        responses=ReleaseSerializer,
+        parameters=[IF_MATCH],
+    )
+    @action(
+        detail=True,
+        methods=["patch"],
+        url_path=r"releases/(?P<version>[^/]+)",
+    )
+    def update_release(self, request, slug=None, version=None):
+        """Change a release of a project (only the fields given)."""
+        with transaction.atomic():
+            release = get_object_or_404(
+                Release.objects.select_for_update().select_related("converts_to"),
+                project__slug=slug,
+                version=version,
+            )
+            check_if_match(request, ReleaseSerializer(release).data)
+            serializer = ReleaseWriteSerializer(
+                release,
+                data=request.data,
+                partial=True,
+                context={**self.get_serializer_context(), "project": release.project},
+            )
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+            if (
+                data.get("state", release.state) == State.PUBLISHED
+                and release.state != State.PUBLISHED
+                and not may_publish(request.user, Release)
+            ):
+                raise exceptions.PermissionDenied(
+                    _("This token may not publish releases.")
+                )
+            for name, value in data.items():
+                setattr(release, name, value)
+            record_token_author(release, request)
+            release_save(release=release)
+        body = ReleaseSerializer(release).data
+        response = Response(body)
+        response["ETag"] = representation_etag(body)
+        return response
 
 
 class ConversionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

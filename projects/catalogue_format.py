@@ -23,8 +23,9 @@ position             a whole number                                          0
 licensor,            the BUSL-1.1 parameters                                 empty
 licensed_work,
 additional_use_grant
-state                draft, published (and the other workflow states)       draft
+state                draft, review, published                                draft
 publish_at           ISO 8601 date-time, e.g. ``2026-12-01T09:00:00+00:00``   empty
+unpublish_at         ISO 8601 date-time, after ``publish_at``                 empty
 releases             JSON: ``[{"version", "released_on", "license_expression", none
                      "change_date", "state"}]``; CSV: entries separated by
                      ``;``, parts by ``|``:
@@ -62,6 +63,7 @@ PROJECT_COLUMNS = [
     "additional_use_grant",
     "state",
     "publish_at",
+    "unpublish_at",
     "releases",
     "license_history",
 ]

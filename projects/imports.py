@@ -25,9 +25,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from licenses.expressions import check_expression
 from licenses.models import License, remembered_conversion_terms
+from portal.history import record_author
 from projects.catalogue_format import (
     HISTORY_PARTS,
     LIST_SEPARATOR,
@@ -307,7 +309,7 @@ class _Importer:
                     f"Unknown category '{slug}'. Known categories: {known}."
                 )
             return self.categories[slug]
-        if name == "publish_at":
+        if name in {"publish_at", "unpublish_at"}:
             return _datetime(value)
         if value is None:
             return ""
@@ -358,8 +360,7 @@ class _Importer:
     # -- writing -----------------------------------------------------------------
 
     def _record_author(self, instance) -> None:
-        if self.user is not None:
-            instance._history_user = self.user  # read by the history records
+        record_author(instance, user=self.user, reason=_("Import"))
 
     def _save_project(self, project, values: dict, raw: dict) -> bool:
         if project is None:

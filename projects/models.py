@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from licenses.conversion import conversion_date
 from licenses.expressions import (
@@ -18,6 +19,7 @@ from licenses.expressions import (
 from licenses.models import License
 from portal.markdown import render_markdown
 from portal.publishing import Publishable, PublishableQuerySet
+from portal.versioning import Versioned
 
 
 def clean_expression_field(instance, field_name: str) -> ExpressionCheck:
@@ -29,7 +31,7 @@ def clean_expression_field(instance, field_name: str) -> ExpressionCheck:
     return check
 
 
-class Category(models.Model):
+class Category(Versioned):
     name = models.CharField(
         _("name"), max_length=100, unique=True, help_text=_("E.g. 'SDK' or 'Backend'.")
     )
@@ -43,6 +45,8 @@ class Category(models.Model):
         _("position"), default=0, help_text=_("Categories are listed in this order.")
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["position", "name"]
         verbose_name = _("category")
@@ -51,8 +55,11 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("projects:list") + f"?category={self.slug}"
 
-class Language(models.Model):
+
+class Language(Versioned):
     name = models.CharField(
         _("name"),
         max_length=100,
@@ -66,6 +73,8 @@ class Language(models.Model):
         help_text=_("Used in addresses and filters: letters, digits, -."),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("language")
@@ -73,6 +82,9 @@ class Language(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("projects:list") + f"?language={self.slug}"
 
 
 class ProjectQuerySet(PublishableQuerySet):
@@ -214,11 +226,15 @@ class Project(Publishable):
     )
 
     objects = ProjectQuerySet.as_manager()
+    # The languages are chosen in the project's form, so their history is kept
+    # with it; the licenses are derived from the expression, whose history is.
+    history = HistoricalRecords(m2m_fields=["languages"])
 
     class Meta:
         ordering = ["-featured", "position", "name"]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
+        permissions = [("publish_project", "Can publish and unpublish projects")]
 
     def __str__(self):
         return self.name
@@ -299,11 +315,13 @@ class Release(Publishable):
     published_parent = "project"
 
     objects = ReleaseQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", "-released_on", "-id"]
         verbose_name = _("release")
         verbose_name_plural = _("releases")
+        permissions = [("publish_release", "Can publish and unpublish releases")]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "version"],
@@ -314,6 +332,10 @@ class Release(Publishable):
 
     def __str__(self):
         return f"{self.project} {self.version}"
+
+    def get_absolute_url(self):
+        # Releases are listed on their project's page.
+        return self.project.get_absolute_url()
 
     def clean(self):
         check = clean_expression_field(self, "license_expression")
@@ -362,7 +384,7 @@ class Release(Publishable):
         )
 
 
-class LicenseChange(models.Model):
+class LicenseChange(Versioned):
     """One step in a project's licensing history: from this day, this expression."""
 
     project = models.ForeignKey(
@@ -370,6 +392,7 @@ class LicenseChange(models.Model):
         on_delete=models.CASCADE,
         related_name="license_changes",
         verbose_name=_("project"),
+        help_text=_("The project whose licensing history this step belongs to."),
     )
     effective_on = models.DateField(
         _("effective from"),
@@ -391,6 +414,8 @@ class LicenseChange(models.Model):
         blank=True,
         help_text=_("Optional: why, e.g. 'Relicensing Sentry' or a link's title."),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["project", F("effective_on").asc(nulls_first=True)]

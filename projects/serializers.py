@@ -1,6 +1,7 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from projects.models import LicenseChange, Project, Release
+from projects.models import Category, Language, LicenseChange, Project, Release
 
 
 class ReleaseSerializer(serializers.ModelSerializer):
@@ -119,3 +120,93 @@ class ConversionSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(
             release.project.get_absolute_url()
         )
+
+
+def _model_errors(error) -> dict:
+    """A model ValidationError as serializer field errors."""
+    if hasattr(error, "message_dict"):
+        return error.message_dict
+    return {"non_field_errors": error.messages}
+
+
+class ProjectWriteSerializer(serializers.ModelSerializer):
+    """What an integration may set on a project. Validated by the model itself
+    (``full_clean``: SPDX expressions, URLs, choices), as in the admin and imports."""
+
+    category = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Category.objects.all(),
+        allow_null=True,
+        required=False,
+    )
+    languages = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Language.objects.all(), required=False
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "slug",
+            "name",
+            "summary",
+            "description",
+            "repository_url",
+            "homepage_url",
+            "docs_url",
+            "license_expression",
+            "category",
+            "languages",
+            "status",
+            "featured",
+            "position",
+            "licensor",
+            "licensed_work",
+            "additional_use_grant",
+            "state",
+            "publish_at",
+        ]
+        # Uniqueness is answered with 409 by the view, before validation.
+        extra_kwargs = {"slug": {"validators": []}}
+
+    def validate(self, attrs):
+        instance = self.instance or Project()
+        for name, value in attrs.items():
+            if name != "languages":
+                setattr(instance, name, value)
+        try:
+            instance.full_clean(exclude=["licenses", "languages"])
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(_model_errors(error)) from None
+        # full_clean() normalises (e.g. the license expression): keep its result.
+        for name in attrs:
+            if name != "languages":
+                attrs[name] = getattr(instance, name)
+        return attrs
+
+
+class ReleaseWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Release
+        fields = [
+            "version",
+            "released_on",
+            "license_expression",
+            "change_date",
+            "state",
+            "publish_at",
+        ]
+        extra_kwargs = {"license_expression": {"required": False}}
+
+    def validate(self, attrs):
+        instance = self.instance or Release(project=self.context["project"])
+        if "license_expression" not in attrs and instance.pk is None:
+            attrs["license_expression"] = self.context["project"].license_expression
+        for name, value in attrs.items():
+            setattr(instance, name, value)
+        try:
+            instance.full_clean(validate_constraints=False)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(_model_errors(error)) from None
+        for name in attrs:
+            attrs[name] = getattr(instance, name)
+        return attrs

@@ -77,3 +77,11 @@ def releases_refresh_conversions(*, license_: License) -> int:
             release.save(update_fields=["converts_on", "converts_to", "updated_at"])
             changed += 1
     return changed
+
+
+@transaction.atomic
+def release_save(*, release: Release) -> Release:
+    """Validate (conversion date included) and save a release."""
+    release.full_clean()
+    release.save()
+    return release

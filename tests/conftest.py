@@ -8,7 +8,9 @@ import datetime
 import itertools
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from licenses.models import License
@@ -116,3 +118,33 @@ def make_statement(db):
         return statement
 
     return make
+
+
+@pytest.fixture
+def make_staff(db, django_user_model):
+    """A staff user in the given role ("Editor", "Publisher": the groups the
+    roles migration creates), or a superuser with ``role="superuser"``."""
+
+    def make(username, role="Editor", **fields):
+        user = django_user_model.objects.create_user(
+            username, is_staff=True, is_superuser=role == "superuser", **fields
+        )
+        if role != "superuser":
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(make_staff):
+    """A logged-in test client of its own for a new staff user in ``role``; two
+    calls give two independent browsers."""
+
+    def login(role="Editor", username=None):
+        client = Client()
+        client.user = make_staff(username or f"{role.lower()}-{next(_counter)}", role)
+        client.force_login(client.user)
+        return client
+
+    return login

@@ -7,11 +7,13 @@ import re
 import pytest
 from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from licenses.models import License
 from portal.models import Section, SiteSettings, Statement
 from portal.publishing import State
+from portal.tokens import ApiToken
 from projects.models import Project, Release
 
 OUR_APPS = {"portal", "licenses", "projects"}
@@ -64,6 +66,10 @@ def content(
     make_statement(goals)
     make_statement(goals, kind=Statement.Kind.QUOTE, attribution_name="Someone")
     SiteSettings(organisation_name="Example").save()
+    ApiToken.issue(
+        name="release bot",
+        user=get_user_model().objects.create_user("release-bot"),
+    )
     return snuba
 
 
@@ -77,6 +83,7 @@ def test_every_model_of_ours_is_in_the_admin():
         "projects.Release",
         "projects.Category",
         "projects.Language",
+        "portal.ApiToken",
     }
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
+from portal.tokens import ApiToken
+
 ROOT = Path(__file__).resolve().parent.parent
 ORIGIN = "https://example.org"
 
@@ -159,12 +161,17 @@ def test_the_site_is_not_rate_limited_by_the_api_limit(client, db, rates):
     assert [client.get("/licenses/").status_code for _ in range(3)] == [200] * 3
 
 
-def test_logged_in_users_have_their_own_limit(client, db, rates, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_token_users_have_their_own_limit(client, db, rates):
     rates(anon="1/min", user="3/min")
-    client.force_login(get_user_model().objects.create_user("integrator"))
+    user = get_user_model().objects.create_user("integrator")
+    _token, secret = ApiToken.issue(name="integration", user=user)
 
-    statuses = [client.get("/api/v1/licenses/").status_code for _ in range(4)]
+    statuses = [
+        client.get(
+            "/api/v1/licenses/", headers={"Authorization": f"Bearer {secret}"}
+        ).status_code
+        for _ in range(4)
+    ]
 
     assert statuses == [200, 200, 200, 429]
 

@@ -20,6 +20,7 @@ from django.utils.http import http_date
 from portal.caching import CONTENT_CHANGED_KEY
 from portal.models import SiteSettings, Statement
 from portal.publishing import State
+from portal.tokens import ApiToken
 from projects.models import Category, Project, Release
 
 NOON = datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC)
@@ -190,8 +191,13 @@ def test_a_logged_in_users_answers_are_private(editor, catalogue):
         assert "ETag" in response and "Last-Modified" in response
 
 
-def test_a_request_with_credentials_is_private(client, catalogue):
-    response = client.get("/api/v1/projects/", headers={"Authorization": "Token x"})
+def test_a_request_with_credentials_is_private(client, catalogue, django_user_model):
+    user = django_user_model.objects.create_user("integrator")
+    _token, secret = ApiToken.issue(name="integration", user=user)
+    response = client.get(
+        "/api/v1/projects/", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert response.status_code == 200
 
     assert directives(response) == {"private", "no-cache"}
 

@@ -1,0 +1,241 @@
+"""The admin base of every content model: history, no lost updates, editing aids.
+
+``ContentAdmin`` (and ``ContentInline`` for inline rows) gives each model's admin
+
+* simple-history's history page (who changed what and when, with each change's
+  fields) and revert view, plus a *compare* view: any two versions side by side,
+  field by field (``<id>/history/compare/?from=<history id>&to=<history id>``);
+* the revision stamp and its check (``portal.admin_forms.ContentAdminForm``);
+* a live Markdown preview under Markdown fields, rendered by the site's own
+  sanitising renderer (``PortalAdminSite.markdown_preview``), and a character
+  counter under summaries: small scripts that only add to a working form;
+* "View on site" for what the public can see now.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.admin_forms import REVISION_FIELD, ContentAdminForm, describe
+from portal.publishing import publish_permission
+
+
+class ContentAdminBase:
+    """What the admin of a content model and its inlines share: the editing aids
+    on the fields that want them, the publish permission, the revision stamp."""
+
+    # Fields written in Markdown: they get a live preview.
+    markdown_fields: tuple[str, ...] = ()
+    # Fields whose length matters (summaries): they get a character counter.
+    counted_fields: tuple[str, ...] = ("summary",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is None:
+            return formfield
+        if db_field.name in self.markdown_fields:
+            formfield.widget.attrs["data-markdown-preview"] = reverse(
+                f"{self.admin_site.name}:markdown_preview"
+            )
+        if db_field.name in self.counted_fields:
+            formfield.widget.attrs["data-char-counter"] = ""
+        return formfield
+
+    def has_publish_permission(self, request, obj=None) -> bool:
+        """May the user publish and unpublish this model (Publisher role)?"""
+        return request.user.has_perm(publish_permission(self.model))
+
+    def get_fields(self, request, obj=None):
+        # The revision stamp is placed by get_fieldsets, on change forms only.
+        return [f for f in super().get_fields(request, obj) if f != REVISION_FIELD]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if self._stamps_revision(request, obj) and fieldsets:
+            name, options = fieldsets[0]
+            fields = [f for f in options["fields"] if f != REVISION_FIELD]
+            fieldsets[0] = (name, {**options, "fields": [*fields, REVISION_FIELD]})
+        return fieldsets
+
+    def _stamps_revision(self, request, obj) -> bool:
+        return obj is not None and self.has_change_permission(request, obj)
+
+
+class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
+    form = ContentAdminForm
+    # A column of the history page: a link comparing each version with the one
+    # before (any two can then be chosen on the compare page).
+    history_list_display = ["compare"]
+    compare_template = "portal_admin/history_compare.html"
+
+    class Media:
+        css = {"all": ["portal-admin/editing.css"]}
+        js = ["portal-admin/char-counter.js", "portal-admin/markdown-preview.js"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(
+            form.__name__,
+            (form,),
+            {"can_publish": self.has_publish_permission(request, obj)},
+        )
+
+    def view_on_site(self, obj):
+        """The public page of ``obj``, only while the public can see it (a
+        draft's page would be a 404)."""
+        if not hasattr(obj, "get_absolute_url"):
+            return None
+        if hasattr(obj, "is_published") and not obj.is_published():
+            return None
+        return obj.get_absolute_url()
+
+    # -- history ------------------------------------------------------------
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.history_compare_view),
+                name=f"{opts.app_label}_{opts.model_name}_history_compare",
+            ),
+            *super().get_urls(),
+        ]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A revert saves like the change page does: all or nothing, and the
+        # revision check may lock the row.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(
+                request, object_id, version_id, extra_context
+            )
+
+    @admin.display(description=gettext_lazy("compare"))
+    def compare(self, record):
+        return ""  # filled in by set_history_delta_changes, which sees the order
+
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+        records = list(historical_records)
+        if not records:
+            return
+        opts = self.model._meta
+        object_id = getattr(records[0], opts.pk.attname)
+        url = reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}"
+            "_history_compare",
+            args=[object_id],
+        )
+        # Newest first: each record's predecessor is the next one (or, for the
+        # last of the page, the first of the next page).
+        last = records[-1].prev_record
+        for record, older in zip(records, [*records[1:], last], strict=True):
+            if older is None:
+                continue
+            record.compare = format_html(
+                '<a href="{}?from={}&amp;to={}">{}</a>',
+                url,
+                older.history_id,
+                record.history_id,
+                _("with the version before"),
+            )
+
+    def history_compare_view(self, request, object_id):
+        """Two versions of one object, each changed field with both values."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_history_or_change_history_permission(request, obj):
+            raise PermissionDenied
+        records = list(
+            obj.history.select_related("history_user").order_by("-history_id")
+        )
+        if not records:
+            raise Http404
+        by_id = {str(record.history_id): record for record in records}
+
+        def chosen(name, default):
+            value = request.GET.get(name)
+            if value is None:
+                return default
+            if value not in by_id:  # not a version of this object
+                raise Http404
+            return by_id[value]
+
+        # Default: the latest change (the last version against the one before).
+        newer = chosen("to", records[0])
+        older = chosen("from", records[1] if len(records) > 1 else records[0])
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Compare versions: %s") % obj,
+            "opts": opts,
+            "app_label": opts.app_label,
+            "object": obj,
+            "records": records,
+            "older": older,
+            "newer": newer,
+            "changes": version_changes(self.model, older, newer),
+            "revert_disabled": self.revert_disabled(request, obj),
+            "history_url": reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_history",
+                args=[obj.pk],
+            ),
+            "change_url": reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                args=[obj.pk],
+            ),
+        }
+        return TemplateResponse(request, self.compare_template, context)
+
+
+def version_changes(model, older, newer) -> list[dict]:
+    """The fields that differ between two history records of ``model``, in the
+    model's field order, with readable values."""
+    delta = newer.diff_against(older, foreign_keys_are_objs=True)
+    by_name = {change.field: change for change in delta.changes}
+    rows = []
+    for field in model._meta.get_fields():
+        change = by_name.get(field.name)
+        if change is None:
+            continue
+        old, new = change.old, change.new
+        if field.many_to_many:
+            target = field.m2m_reverse_field_name()
+            old = [row[target] for row in old]
+            new = [row[target] for row in new]
+        rows.append(
+            {
+                "field": capfirst(field.verbose_name),
+                "old": describe(field, old, limit=None),
+                "new": describe(field, new, limit=None),
+            }
+        )
+    return rows
+
+
+class ContentInline(ContentAdminBase):
+    """Mixin for the inlines of content models (before ``admin.TabularInline``
+    or ``admin.StackedInline``)."""
+
+    form = ContentAdminForm
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault(
+            "form",
+            type(
+                self.form.__name__,
+                (self.form,),
+                {"can_publish": self.has_publish_permission(request)},
+            ),
+        )
+        return super().get_formset(request, obj, **kwargs)

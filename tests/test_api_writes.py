@@ -1,0 +1,319 @@
+"""Integrations write with admin-issued tokens: hashed at rest, revocable, bound to
+a user whose permissions decide what each may do; no lost updates."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from licenses.models import Family
+from portal.publishing import State
+from portal.tokens import ApiToken
+from projects.models import Project, Release
+
+D = datetime.date
+
+
+@pytest.fixture
+def licenses(make_license):
+    apache = make_license("Apache-2.0")
+    make_license("MIT")
+    make_license(
+        "BUSL-1.1",
+        family=Family.SOURCE_AVAILABLE,
+        change_license=apache,
+        change_period_months=36,
+        change_cap_months=48,
+    )
+
+
+def token_for(django_user_model, *perms, name="integration"):
+    user = django_user_model.objects.create_user(f"{name}-user")
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    _token, secret = ApiToken.issue(name=name, user=user)
+    return secret
+
+
+def auth(secret):
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def editor_token(django_user_model, licenses):
+    return token_for(
+        django_user_model,
+        "projects.add_project",
+        "projects.change_project",
+        "projects.add_release",
+        "projects.change_release",
+        name="catalogue sync",
+    )
+
+
+@pytest.fixture
+def release_bot(django_user_model, licenses):
+    return token_for(
+        django_user_model,
+        "projects.add_release",
+        "projects.change_release",
+        name="release bot",
+    )
+
+
+NEW = {
+    "slug": "snuba",
+    "name": "Snuba",
+    "summary": "A store.",
+    "license_expression": "busl-1.1",
+}
+
+
+def test_token_is_stored_hashed_and_shown_once(django_user_model, db):
+    user = django_user_model.objects.create_user("bot")
+    token, secret = ApiToken.issue(name="bot", user=user)
+    stored = ApiToken.objects.get()
+    assert secret.startswith(f"ptk_{stored.prefix}_")
+    assert secret not in (stored.key_hash, stored.prefix, stored.name)
+    assert len(stored.key_hash) == 64
+    assert ApiToken.authenticate(secret) == token
+    assert ApiToken.authenticate(secret + "x") is None
+
+
+def test_create_a_project_with_a_token(api_client, editor_token):
+    response = api_client.post(
+        "/api/v1/projects/", NEW, format="json", **auth(editor_token)
+    )
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["license_expression"] == "BUSL-1.1"  # normalised like the admin
+    assert body["licenses"] == ["BUSL-1.1"]
+    assert response["Location"].endswith("/projects/snuba/")
+    project = Project.objects.get(slug="snuba")
+    assert project.state == State.DRAFT  # the token may not publish
+    history = project.history.first()
+    assert history.history_user.username == "catalogue sync-user"
+    assert history.history_change_reason == "API token 'catalogue sync'"
+    # A draft stays invisible to readers.
+    assert api_client.get("/api/v1/projects/snuba/").status_code == 404
+
+
+def test_writes_need_a_token(api_client, licenses):
+    response = api_client.post("/api/v1/projects/", NEW, format="json")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert "token" in response.json()["detail"]
+
+
+def test_unknown_or_revoked_tokens_are_refused(api_client, editor_token):
+    bad = api_client.post("/api/v1/projects/", NEW, format="json", **auth("ptk_x_y"))
+    assert bad.status_code == 401
+    ApiToken.objects.get().revoke()
+    revoked = api_client.post(
+        "/api/v1/projects/", NEW, format="json", **auth(editor_token)
+    )
+    assert revoked.status_code == 401
+    assert "revoked" in revoked.json()["detail"]
+    assert not Project.objects.exists()
+
+
+def test_last_use_is_recorded(api_client, editor_token):
+    assert ApiToken.objects.get().last_used_at is None
+    api_client.post("/api/v1/projects/", NEW, format="json", **auth(editor_token))
+    assert ApiToken.objects.get().last_used_at is not None
+
+
+def test_release_bot_may_add_releases_but_not_projects(
+    api_client, release_bot, make_project
+):
+    make_project("Snuba", slug="snuba", license_expression="BUSL-1.1")
+
+    refused = api_client.post(
+        "/api/v1/projects/", {**NEW, "slug": "x"}, format="json", **auth(release_bot)
+    )
+    added = api_client.post(
+        "/api/v1/projects/snuba/releases/",
+        {"version": "23.11.0", "released_on": "2023-11-15"},
+        format="json",
+        **auth(release_bot),
+    )
+
+    assert refused.status_code == 403
+    assert "projects.add_project" in refused.json()["detail"]
+    assert added.status_code == 201, added.json()
+    assert added.json()["converts_on"] == "2026-11-15"
+    assert added.json()["converts_to"] == "Apache-2.0"
+    release = Release.objects.get(version="23.11.0")
+    assert release.state == State.DRAFT
+    assert release.history.first().history_change_reason == "API token 'release bot'"
+
+
+def test_publishing_needs_the_publish_permission(api_client, editor_token):
+    response = api_client.post(
+        "/api/v1/projects/",
+        {**NEW, "state": "published"},
+        format="json",
+        **auth(editor_token),
+    )
+    assert response.status_code == 403
+    assert "publish" in response.json()["detail"]
+
+
+def test_a_token_that_may_publish_can_publish(api_client, django_user_model, licenses):
+    secret = token_for(
+        django_user_model,
+        "projects.add_project",
+        "projects.publish_project",
+        name="publisher",
+    )
+    response = api_client.post(
+        "/api/v1/projects/",
+        {**NEW, "state": "published"},
+        format="json",
+        **auth(secret),
+    )
+    assert response.status_code == 201
+    assert api_client.get("/api/v1/projects/snuba/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("license_expression", "FSL-1.1-Apache-2.0", "FSL-1.1-ALv2"),
+        ("license_expression", "Apache-2.0 ORR MIT", "ORR"),
+        ("repository_url", "nope", "URL"),
+        ("slug", "Not a slug!", "slug"),
+        ("status", "retired", "valid choice"),
+        ("category", "no-such-category", "does not exist"),
+    ],
+)
+def test_same_validation_as_the_admin(api_client, editor_token, field, value, message):
+    response = api_client.post(
+        "/api/v1/projects/", {**NEW, field: value}, format="json", **auth(editor_token)
+    )
+    assert response.status_code == 400
+    assert message in " ".join(response.json()["errors"][field])
+    assert not Project.objects.exists()
+
+
+def test_duplicate_slug_and_version_are_conflicts(
+    api_client, editor_token, make_project, make_release
+):
+    project = make_project("Snuba", slug="snuba", license_expression="MIT")
+    make_release(project, "1.0")
+    again = api_client.post(
+        "/api/v1/projects/", NEW, format="json", **auth(editor_token)
+    )
+    release = api_client.post(
+        "/api/v1/projects/snuba/releases/",
+        {"version": "1.0", "released_on": "2024-01-01"},
+        format="json",
+        **auth(editor_token),
+    )
+    assert again.status_code == 409
+    assert release.status_code == 409
+
+
+def test_patch_changes_only_the_given_fields(api_client, editor_token, make_project):
+    make_project("Snuba", slug="snuba", summary="Old.", license_expression="MIT")
+    response = api_client.patch(
+        "/api/v1/projects/snuba/",
+        {"summary": "New.", "license_expression": "apache-2.0 or mit"},
+        format="json",
+        **auth(editor_token),
+    )
+    assert response.status_code == 200, response.json()
+    project = Project.objects.get(slug="snuba")
+    assert project.summary == "New."
+    assert project.name == "Snuba"
+    assert sorted(lic.spdx_id for lic in project.licenses.all()) == [
+        "Apache-2.0",
+        "MIT",
+    ]
+
+
+def test_if_match_prevents_lost_updates(api_client, editor_token, make_project):
+    make_project("Snuba", slug="snuba", summary="First.", license_expression="MIT")
+    read = api_client.get("/api/v1/projects/snuba/")
+    etag = read["ETag"]
+
+    first = api_client.patch(
+        "/api/v1/projects/snuba/",
+        {"summary": "Second."},
+        format="json",
+        HTTP_IF_MATCH=etag,
+        **auth(editor_token),
+    )
+    stale = api_client.patch(
+        "/api/v1/projects/snuba/",
+        {"summary": "Lost?"},
+        format="json",
+        HTTP_IF_MATCH=etag,
+        **auth(editor_token),
+    )
+    fresh = api_client.patch(
+        "/api/v1/projects/snuba/",
+        {"summary": "Third."},
+        format="json",
+        HTTP_IF_MATCH=first["ETag"],
+        **auth(editor_token),
+    )
+
+    assert first.status_code == 200
+    assert stale.status_code == 412
+    assert "changed since you read it" in stale.json()["detail"]
+    assert fresh.status_code == 200
+    assert Project.objects.get(slug="snuba").summary == "Third."
+
+
+def test_patch_a_release(api_client, editor_token, make_project, make_release):
+    project = make_project("Snuba", slug="snuba", license_expression="BUSL-1.1")
+    make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+    response = api_client.patch(
+        "/api/v1/projects/snuba/releases/23.11.0/",
+        {"change_date": "2026-01-01"},
+        format="json",
+        **auth(editor_token),
+    )
+    beyond = api_client.patch(
+        "/api/v1/projects/snuba/releases/23.11.0/",
+        {"change_date": "2028-01-01"},
+        format="json",
+        **auth(editor_token),
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["converts_on"] == "2026-01-01"
+    assert beyond.status_code == 400
+    assert "2027-11-15" in " ".join(beyond.json()["errors"]["change_date"])
+
+
+def test_token_admin_issues_shows_once_and_revokes(admin_client, django_user_model):
+    user = django_user_model.objects.create_user("bot-user")
+    response = admin_client.post(
+        reverse("admin:portal_apitoken_add"),
+        {"name": "release bot", "user": user.pk},
+        follow=True,
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    token = ApiToken.objects.get()
+    secret = next(word for word in shown[0].split() if word.startswith("<code>ptk_"))
+    secret = secret.removeprefix("<code>").removesuffix("</code>")
+    assert ApiToken.authenticate(secret) == token
+    assert (
+        secret
+        not in admin_client.get(
+            reverse("admin:portal_apitoken_change", args=[token.pk])
+        ).content.decode()
+    )
+
+    admin_client.post(
+        reverse("admin:portal_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+    assert ApiToken.authenticate(secret) is None
