@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin_actions import PublishableAdmin
 from portal.admin_editing import ContentAdmin, ContentInline
+from projects.admin_import import CatalogueTransferMixin
 from projects.models import Category, Language, LicenseChange, Project, Release
 from projects.services import project_link_licenses
 
@@ -28,7 +29,7 @@ class LicenseChangeInline(ContentInline, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(PublishableAdmin):
+class ProjectAdmin(CatalogueTransferMixin, PublishableAdmin):
     list_display = [
         "name",
         "slug",
