@@ -1,0 +1,56 @@
+"""Screenshots of the editors' workflow in the admin, for the README's "Editing".
+
+A publisher logs in to the demo content, opens the project list (states, the
+workflow actions, import/export), a project's change form (state, schedule,
+Markdown preview), its history and the comparison of two versions. Written to
+``docs/screenshots/admin-*.png``.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from projects.models import Project
+from tests.browser.test_screenshots import SCREENSHOTS
+
+PASSWORD = "a long enough password for the publisher"
+
+
+def test_screenshots_of_the_admin_workflow(page, demo):
+    publisher = get_user_model().objects.create_user(
+        "publisher", password=PASSWORD, is_staff=True
+    )
+    publisher.groups.add(Group.objects.get(name="Publisher"))
+    snuba = Project.objects.get(slug="snuba")
+    snuba.summary = "Search and aggregation of event data on ClickHouse."
+    snuba.save()
+
+    page.goto(demo + "/admin/login/")
+    page.fill("input[name=username]", "publisher")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+
+    history = page.context.request.get(
+        demo + f"/admin/projects/project/{snuba.pk}/history/"
+    )
+    assert history.ok
+    records = list(
+        snuba.history.order_by("history_id").values_list("history_id", flat=True)
+    )
+    shots = {
+        "admin-project-list": "/admin/projects/project/",
+        "admin-project-form": f"/admin/projects/project/{snuba.pk}/change/",
+        "admin-history": f"/admin/projects/project/{snuba.pk}/history/",
+        "admin-compare": (
+            f"/admin/projects/project/{snuba.pk}/history/compare/"
+            f"?from={records[0]}&to={records[-1]}"
+        ),
+        "admin-import": "/admin/projects/project/import/",
+    }
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name, path in shots.items():
+        response = page.goto(demo + path)
+        assert response.status == 200, path
+        target = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(target), full_page=name != "admin-project-form")
+        assert target.stat().st_size > 10_000, target
