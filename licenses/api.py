@@ -1,7 +1,7 @@
 """Read API of the licenses, looked up by SPDX id, and the expression check."""
 
 from django.db.models.functions import Lower
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -25,7 +25,9 @@ class LicenseViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = LicenseFilter
     ordering_fields = ("spdx_id", "name", "position")
     lookup_field = "spdx_id"
-    lookup_value_regex = r"[^/]+"
+    # Dots are part of ids (Apache-2.0); a NUL never is, and PostgreSQL cannot
+    # even compare a text holding one: such an address is a 404 before any query.
+    lookup_value_regex = r"[^/\u0000]+"
 
     def get_queryset(self):
         return License.objects.published().select_related("change_license")
@@ -35,14 +37,9 @@ class ExpressionViewSet(viewsets.ViewSet):
     """Check an SPDX license expression the way the portal checks its own."""
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "expression",
-                str,
-                required=True,
-                description="An SPDX license expression, e.g. 'Apache-2.0 OR MIT'.",
-            )
-        ],
+        # The query is described by the serializer that checks it (its limits
+        # included: at most 2000 characters).
+        parameters=[ExpressionQuerySerializer],
         responses=ExpressionCheckSerializer,
     )
     @action(detail=False, methods=["get"], url_path="validate")

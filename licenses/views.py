@@ -16,19 +16,11 @@ from licenses import rules, spdx
 from licenses.expressions import check_expression, spdx_licensing
 from licenses.forms import ExpressionCheckForm, LicenseCompareForm
 from licenses.models import License, canonical_license_id
+from licenses.usage import project_model
 from portal.publishing import published_q
 
 # What an SPDX id or a LicenseRef-... id can be made of, in any letter case.
 ID_SHAPE = re.compile(r"[\w.+:-]+")
-
-
-def project_model():
-    """The model of the projects under a license.
-
-    Projects point at licenses (projects -> licenses), so this app reaches them
-    through the reverse relation instead of importing the projects app.
-    """
-    return License._meta.get_field("projects").related_model
 
 
 class LicenseListView(ListView):

@@ -12,6 +12,7 @@ class SectionViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = SectionSerializer
     lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"  # a slug, or a 404 before any query
 
     def get_queryset(self):
         return Section.objects.published()

@@ -4,17 +4,28 @@ drf-spectacular describes each operation's parameters and success body; this
 ``AutoSchema`` adds what the portal does around every operation, so that the
 schema is the whole contract:
 
+- who may call it: every read is public (a token is optional), every write
+  needs a token;
 - the error responses, each with the one error body (``Error``, see
-  ``portal.api_errors``): 400, 404, 406 and 429 on every operation; 401, 403, 409
-  and 412 on operations that write (none yet: the API is read-only);
+  ``portal.api_errors``): 400, 401, 404, 406 and 429 on every operation (a read
+  needs no token, but one that sends an unknown or malformed token is refused
+  like a write); 403, 409, 412 and 415 on operations that write;
+- query parameters: an empty value (``?status=``) is the same as no value, as
+  the site's filter forms send it (``allowEmptyValue``);
+- text, as a ``pattern`` on each free-text string: no query parameter and no
+  field of a body may contain a NUL character (DRF and Django forms refuse it,
+  PostgreSQL could not store it), and a field that may not be blank may not be
+  only whitespace either (DRF trims it first);
 - conditional requests on reads: the ``If-None-Match`` and ``If-Modified-Since``
   request headers, the 304 response, and the ``ETag``, ``Last-Modified`` and
   ``Cache-Control`` headers of 200 and 304 (``portal.caching``);
 - the ``Retry-After`` header of 429.
 """
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
@@ -24,6 +35,10 @@ READ_ERRORS = {
     "400": _(
         "Bad request: an unknown or malformed filter, ordering or paging value. "
         "`errors` names each query parameter at fault."
+    ),
+    "401": _(
+        "Unauthorized: the request sends an Authorization header with an unknown, "
+        "revoked or malformed token (reading needs no token: send none)."
     ),
     "404": _(
         "Not found: no published item has this key (drafts and scheduled items "
@@ -36,12 +51,17 @@ READ_ERRORS = {
     ),
 }
 WRITE_ERRORS = {
+    "400": _(
+        "Bad request: the body is not valid JSON, or a field's value is invalid "
+        "(the same checks as in the admin). `errors` names each field at fault."
+    ),
     "401": _("Unauthorized: the request needs a valid token."),
     "403": _("Forbidden: the token does not allow this operation."),
     "409": _("Conflict: the change conflicts with the current state, e.g. a key."),
     "412": _(
         "Precondition failed: the resource changed since the ETag given in If-Match."
     ),
+    "415": _("Unsupported media type: the body must be JSON (application/json)."),
 }
 
 CONDITIONAL_REQUEST_HEADERS = [
@@ -95,9 +115,66 @@ RETRY_AFTER = OpenApiParameter(
     description=_("Seconds to wait before the next request."),
 )
 SAFE_METHODS = ("GET", "HEAD")
+NO_NUL = r"^[^\u0000]*$"  # what ProhibitNullCharactersValidator lets through
+# What ``str.strip()`` (so DRF's ``trim_whitespace``) removes: Python's ``\s``,
+# spelled out so that every regex engine reads it alike.
+WHITESPACE = (
+    r"\t-\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+# No NUL, and something left once trimmed.
+NOT_BLANK = rf"^[^\u0000]*[^\u0000{WHITESPACE}][^\u0000]*$"
+
+
+def describe_text(schema: dict, pattern: str) -> None:
+    """Give a free-text string the ``pattern`` the API holds it to."""
+    if schema.get("type") == "string" and not schema.keys() & {
+        "enum",
+        "format",
+        "pattern",
+    }:
+        schema["pattern"] = pattern
 
 
 class AutoSchema(openapi.AutoSchema):
+    def get_auth(self):
+        auths = super().get_auth()
+        if self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})  # every read is public: the token is optional
+        return auths
+
+    def _get_parameters(self):
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            if parameter["in"] == "query":
+                # ``?q=`` is no search, ``?page=`` page 1: the API reads an empty
+                # value as no value, as the site's forms send it.
+                parameter["allowEmptyValue"] = True
+                describe_text(parameter["schema"], NO_NUL)
+        return parameters
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction != "request":
+            return schema
+        properties = schema.get("properties", {})
+        for name, field in force_instance(serializer).fields.items():
+            if name not in properties or not any(
+                isinstance(validator, ProhibitNullCharactersValidator)
+                for validator in field.validators
+            ):
+                continue
+            # DRF trims a CharField's value before it checks that it is not blank:
+            # " " is as blank as "".
+            trimmed = getattr(field, "trim_whitespace", False)
+            blank = getattr(field, "allow_blank", True)
+            pattern = NOT_BLANK if trimmed and not blank else NO_NUL
+            described = properties[name]
+            # A field that may be blank is oneOf (the text, or "").
+            for branch in described.get("oneOf", [described]):
+                if branch.get("maxLength") != 0:
+                    describe_text(branch, pattern)
+        return schema
+
     def get_override_parameters(self):
         parameters = [*super().get_override_parameters(), RETRY_AFTER]
         if self.method in SAFE_METHODS:

@@ -1,20 +1,40 @@
 """The root URL map: the site, the admin and the API of every app."""
 
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from licenses.sitemaps import LicenseSitemap
 from portal import health, views
 from portal.api_errors import ApiNotFoundView
+from portal.feeds import StatementFeed
 from portal.router import router
+from portal.sitemaps import PageSitemap
+from projects.sitemaps import ProjectSitemap
 from projects.urls import conversion_patterns
+from projects.views import SearchView
 
-site_patterns = [path("", views.HomeView.as_view(), name="home")]
+SITEMAPS = {
+    "pages": PageSitemap,
+    "licenses": LicenseSitemap,
+    "projects": ProjectSitemap,
+}
+
+site_patterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    # The site's search covers every app, so it is wired here, where all are known.
+    path("search/", SearchView.as_view(), name="search"),
+    path("statements/feed.atom", StatementFeed(), name="statement-feed"),
+]
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("", include((site_patterns, "portal"))),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("licenses/", include("licenses.urls")),
     path("projects/", include("projects.urls")),
     path("conversions/", include((conversion_patterns, "conversions"))),

@@ -1,6 +1,14 @@
-"""The philosophy page: published sections with their published statements."""
+"""The philosophy page (published sections with their published statements) and
+the files crawlers and browsers ask for at the site's root: robots.txt and
+favicon.ico."""
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from portal.models import Section, Statement
@@ -17,6 +25,11 @@ def published_sections(at=None):
     )
 
 
+def statement_url(statement) -> str:
+    """A statement's own place on the philosophy page (its element's id)."""
+    return f"{reverse('portal:home')}#statement-{statement.pk}"
+
+
 class HomeView(TemplateView):
     template_name = "portal/home.html"
 
@@ -24,3 +37,20 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["sections"] = published_sections()
         return context
+
+
+@require_safe
+def robots_txt(request):
+    """Crawlers may read every public page; the sitemap lists them."""
+    text = render_to_string(
+        "portal/robots.txt",
+        {"sitemap_url": request.build_absolute_uri(reverse("sitemap"))},
+    )
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request):
+    """Browsers and feed readers that ask for ``/favicon.ico`` get the SVG icon
+    (pages link it themselves), instead of a 404 in the log."""
+    return redirect(static("portal/favicon.svg"))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from portal.api_errors import Conflict
@@ -50,9 +51,15 @@ class ProjectViewSet(
     and update their releases."""
 
     lookup_field = "slug"
+    # Only what can be a slug: any other address is a 404 before any query
+    # (PostgreSQL cannot even compare a text holding a NUL).
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
     filterset_class = ProjectFilter
     ordering_fields = ("name", "updated_at")
     permission_classes = [ActionPermissions]
+    # Writes are JSON (a form cannot say null, e.g. "no category"); any other
+    # body is a 415.
+    parser_classes = [JSONParser]
     required_permissions = {
         "create": ["projects.add_project"],
         "update": ["projects.change_project"],
@@ -103,21 +110,41 @@ class ProjectViewSet(
                 _("This token may not publish: leave 'state' as draft or review.")
             )
 
+    @staticmethod
+    def check_slug_free(slug, project=None) -> None:
+        """409 when another project has ``slug`` (the value as validated, so
+        normalised: " snuba " is "snuba")."""
+        taken = Project.objects.filter(slug=slug)
+        if project is not None:
+            taken = taken.exclude(pk=project.pk)
+        if slug and taken.exists():
+            raise Conflict(
+                _("A project with slug '%(slug)s' exists: PATCH %(url)s to change it.")
+                % {"slug": slug, "url": f"/api/v1/projects/{slug}/"}
+            )
+
+    @staticmethod
+    def check_version_free(project, version, release=None) -> None:
+        """409 when another release of ``project`` has ``version``."""
+        taken = project.releases.filter(version=version)
+        if release is not None:
+            taken = taken.exclude(pk=release.pk)
+        if version and taken.exists():
+            raise Conflict(
+                _("%(project)s already has version %(version)s: PATCH it instead.")
+                % {"project": project.slug, "version": version}
+            )
+
     @extend_schema(
         request=ProjectWriteSerializer, responses={201: ProjectDetailSerializer}
     )
     def create(self, request, *args, **kwargs):
         """Create a project. It starts as a draft unless the token may publish and
         asks for another state."""
-        slug = request.data.get("slug") if hasattr(request.data, "get") else None
-        if slug and Project.objects.filter(slug=slug).exists():
-            raise Conflict(
-                _("A project with slug '%(slug)s' exists: PATCH %(url)s to change it.")
-                % {"slug": slug, "url": f"/api/v1/projects/{slug}/"}
-            )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        self.check_slug_free(data.get("slug"))
         data.setdefault("state", State.DRAFT)
         self.check_state(data["state"])
         languages = data.pop("languages", [])
@@ -147,6 +174,8 @@ class ProjectViewSet(
             )
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
+            if "slug" in data:
+                self.check_slug_free(data["slug"], project)
             if "state" in data and data["state"] != project.state:
                 self.check_state(data["state"])
             languages = data.pop("languages", None)
@@ -173,18 +202,13 @@ class ProjectViewSet(
         """Add a release to a project. It starts as a draft unless the token may
         publish releases and asks for another state."""
         project = get_object_or_404(Project, slug=slug)
-        version = request.data.get("version") if hasattr(request.data, "get") else None
-        if version and project.releases.filter(version=version).exists():
-            raise Conflict(
-                _("%(project)s already has version %(version)s: PATCH it instead.")
-                % {"project": project.slug, "version": version}
-            )
         serializer = ReleaseWriteSerializer(
             data=request.data,
             context={**self.get_serializer_context(), "project": project},
         )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        self.check_version_free(project, data.get("version"))
         data.setdefault("state", State.DRAFT)
         if data["state"] == State.PUBLISHED and not may_publish(request.user, Release):
             raise exceptions.PermissionDenied(
@@ -206,13 +230,17 @@ class ProjectViewSet(
     @action(
         detail=True,
         methods=["patch"],
-        url_path=r"releases/(?P<version>[^/]+)",
+        url_path=r"releases/(?P<version>[^/\u0000]+)",
     )
     def update_release(self, request, slug=None, version=None):
         """Change a release of a project (only the fields given)."""
         with transaction.atomic():
             release = get_object_or_404(
-                Release.objects.select_for_update().select_related("converts_to"),
+                # Lock the release's row only: PostgreSQL cannot lock the
+                # nullable side of the outer join to its license.
+                Release.objects.select_for_update(of=("self",)).select_related(
+                    "converts_to"
+                ),
                 project__slug=slug,
                 version=version,
             )
@@ -225,6 +253,8 @@ class ProjectViewSet(
             )
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
+            if "version" in data:
+                self.check_version_free(release.project, data["version"], release)
             if (
                 data.get("state", release.state) == State.PUBLISHED
                 and release.state != State.PUBLISHED

@@ -1,4 +1,8 @@
-"""When source-available releases become open source: the events, their feeds.
+"""The catalogue's feeds: new and updated projects (Atom), and when
+source-available releases become open source (Atom and iCalendar).
+
+``/projects/feed.atom`` lists the latest published projects, most recently
+updated first: a new project is an entry, an update of one moves it to the top.
 
 One function, :func:`conversion_events`, decides which conversions a reader sees
 for a query string (the ``ConversionFilter`` fields): the page ``/conversions/``,
@@ -25,10 +29,66 @@ from django.utils.translation import gettext as _
 from portal.models import SiteSettings
 from projects.badges import conversion_change
 from projects.filters import ConversionFilter
-from projects.models import Release
+from projects.models import Project, Release
 
 UPCOMING_LIMIT = 100
 RECENT_LIMIT = 20
+PROJECT_FEED_LIMIT = 50
+
+
+class ProjectFeed(Feed):
+    """``/projects/feed.atom``: published projects, latest update first."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, *args, **kwargs):
+        return SiteSettings.load()
+
+    def title(self, site):
+        return _("%(name)s: new and updated projects") % {
+            "name": site.organisation_name
+        }
+
+    def subtitle(self, site):
+        return _("Each entry is a project, listed again whenever it is updated.")
+
+    def link(self):
+        return reverse("projects:list")
+
+    def feed_url(self):
+        return reverse("projects:feed")
+
+    def author_name(self, site):
+        return site.organisation_name
+
+    def items(self):
+        return (
+            Project.objects.published()
+            .select_related("category")
+            .order_by("-updated_at", "name")[:PROJECT_FEED_LIMIT]
+        )
+
+    def item_title(self, project):
+        return project.name
+
+    def item_description(self, project):
+        return project.summary
+
+    def item_link(self, project):
+        return project.get_absolute_url()
+
+    def item_pubdate(self, project):
+        return project.created_at
+
+    def item_updateddate(self, project):
+        return project.updated_at
+
+    def item_categories(self, project):
+        return [
+            part
+            for part in (project.license_expression, str(project.category or ""))
+            if part
+        ]
 
 
 @dataclass

@@ -10,13 +10,16 @@ import re
 
 import django_filters
 from django import forms
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from licenses.models import License
+from licenses.models import Family, License
+from projects import facets
 from projects.models import Category, Language, Project, Release
+from projects.search import matching_projects
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -45,7 +48,7 @@ class ProjectFilter(django_filters.FilterSet):
         label=_("Search"),
         method="search",
         widget=forms.SearchInput,
-        help_text=_("Words in the project's name or summary."),
+        help_text=_("Words in the project's name, summary or description."),
     )
     license = django_filters.ModelChoiceFilter(
         label=_("License"),
@@ -54,6 +57,16 @@ class ProjectFilter(django_filters.FilterSet):
         queryset=published_licenses,
         empty_label=_("Any license"),
         help_text=_("An SPDX id, e.g. Apache-2.0."),
+    )
+    family = django_filters.ChoiceFilter(
+        label=_("License family"),
+        choices=Family.choices,
+        method="by_family",
+        empty_label=_("Any family"),
+        help_text=_(
+            "Projects under at least one license of this family, e.g. permissive "
+            "or source_available."
+        ),
     )
     category = django_filters.ModelChoiceFilter(
         label=_("Category"),
@@ -79,14 +92,111 @@ class ProjectFilter(django_filters.FilterSet):
 
     class Meta:
         model = Project
-        fields = ["q", "license", "category", "language", "status"]
+        fields = ["q", "license", "family", "category", "language", "status"]
 
     def search(self, queryset, name, value):
-        for word in value.split()[:10]:
-            queryset = queryset.filter(
-                Q(name__icontains=word) | Q(summary__icontains=word)
-            )
+        # The site's search (projects.search): full text on PostgreSQL. Filters
+        # only; the directory orders by relevance (below), the API keeps its
+        # ``ordering``.
+        return matching_projects(queryset, value)
+
+    def by_family(self, queryset, name, value):
+        # A subquery rather than a join: a project under two permissive
+        # licenses is still one row.
+        licensed = Project.licenses.through.objects.filter(
+            license__in=License.objects.published(), license__family=value
+        )
+        return queryset.filter(pk__in=licensed.values("project_id"))
+
+
+class Sort(models.TextChoices):
+    FEATURED = "featured", _("Featured first")
+    NAME = "name", _("Name, A to Z")
+    UPDATED = "-updated", _("Recently updated")
+    RELEVANCE = "relevance", _("Best match (when searching)")
+
+
+SORT_ORDERS = {
+    Sort.FEATURED: Project._meta.ordering,
+    Sort.NAME: ["name", "pk"],
+    Sort.UPDATED: ["-updated_at", "name"],
+}
+
+
+class ProjectDirectoryFilter(ProjectFilter):
+    """The directory's form: the shared filters, a sort order (the API has its
+    own ``ordering``) and, next to each choice, how many projects it would show.
+
+    Without a ``sort``, a search lists the best matches first and the plain
+    directory the featured projects first.
+    """
+
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=Sort.choices,
+        method="sort_projects",
+        empty_label=_("Best match, or featured first"),
+    )
+
+    class Meta(ProjectFilter.Meta):
+        fields = [*ProjectFilter.Meta.fields, "sort"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The help texts speak to integrators ("An SPDX id"); a reader picks
+        # from a labelled list and needs none.
+        for name in ("license", "family", "category", "language", "status"):
+            self.form.fields[name].help_text = ""
+
+    def sort_projects(self, queryset, name, value):
+        return queryset  # applied last, in filter_queryset()
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        sort = self.form.cleaned_data.get("sort")
+        searching = bool(self.form.cleaned_data.get("q"))
+        if sort in SORT_ORDERS:
+            return queryset.order_by(*SORT_ORDERS[sort])
+        if searching:
+            return queryset.order_by("-search_rank", *Project._meta.ordering)
         return queryset
+
+    def filtered_without(self, excluded: str):
+        """The projects the other filters (not ``excluded``, never the sort)
+        select: what a choice of ``excluded`` would narrow down."""
+        queryset = self.queryset.all()
+        if not self.is_bound or self.errors:
+            return queryset
+        for name, value in self.form.cleaned_data.items():
+            if name in (excluded, "sort") or value in (None, ""):
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def show_facet_counts(self) -> dict[str, dict[str, int]]:
+        """Count the projects behind each choice of each facet (a fixed number
+        of queries, see ``projects.facets``) and show them in the choices'
+        labels: "MIT (12)". Returns the counts."""
+        counts = facets.facet_counts(self)
+        fields = self.form.fields
+        license_counts = counts["license"]
+        fields["license"].label_from_instance = lambda license_: (
+            f"{license_.spdx_id} ({license_counts.get(license_.spdx_id, 0)})"
+        )
+        for name in ("category", "language"):
+            named = counts[name]
+            fields[name].label_from_instance = lambda item, named=named: (
+                f"{item.name} ({named.get(item.slug, 0)})"
+            )
+        for name in ("family", "status"):
+            named = counts[name]
+            # The field adds its empty choice ("Any ...") by itself.
+            fields[name].choices = [
+                (value, f"{label} ({named.get(value, 0)})")
+                for value, label in fields[name].choices
+                if value != ""
+            ]
+        return counts
 
 
 class ConversionFilter(django_filters.FilterSet):

@@ -1,4 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import slug_re
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from projects.models import Category, Language, LicenseChange, Project, Release
@@ -41,7 +43,12 @@ class LicenseChangeSerializer(serializers.ModelSerializer):
 
 class ProjectSerializer(serializers.ModelSerializer):
     licenses = serializers.SerializerMethodField()
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The category's slug; null when the project has none.",
+    )
     languages = serializers.SlugRelatedField(
         slug_field="slug", many=True, read_only=True
     )
@@ -129,18 +136,35 @@ def _model_errors(error) -> dict:
     return {"non_field_errors": error.messages}
 
 
+@extend_schema_field({"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"})
+class SlugKeyField(serializers.SlugRelatedField):
+    """A category or language given by its slug. A value that cannot be a slug is
+    refused like an unknown one, before the lookup: PostgreSQL cannot even
+    compare a text holding a NUL."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not slug_re.match(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data[:50])
+        return super().to_internal_value(data)
+
+
 class ProjectWriteSerializer(serializers.ModelSerializer):
     """What an integration may set on a project. Validated by the model itself
     (``full_clean``: SPDX expressions, URLs, choices), as in the admin and imports."""
 
-    category = serializers.SlugRelatedField(
+    category = SlugKeyField(
         slug_field="slug",
         queryset=Category.objects.all(),
         allow_null=True,
         required=False,
+        help_text="A category's slug, e.g. 'backend'; null for none.",
     )
-    languages = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=Language.objects.all(), required=False
+    languages = SlugKeyField(
+        slug_field="slug",
+        many=True,
+        queryset=Language.objects.all(),
+        required=False,
+        help_text="The slugs of the project's languages, e.g. ['python', 'rust'].",
     )
 
     class Meta:
@@ -165,7 +189,7 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
             "state",
             "publish_at",
         ]
-        # Uniqueness is answered with 409 by the view, before validation.
+        # Uniqueness is answered with 409 by the view, after validation.
         extra_kwargs = {"slug": {"validators": []}}
 
     def validate(self, attrs):
@@ -174,7 +198,10 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
             if name != "languages":
                 setattr(instance, name, value)
         try:
-            instance.full_clean(exclude=["licenses", "languages"])
+            # A slug taken is a 409, the view's concern (``check_slug_free``).
+            instance.full_clean(
+                exclude=["licenses", "languages"], validate_unique=False
+            )
         except DjangoValidationError as error:
             raise serializers.ValidationError(_model_errors(error)) from None
         # full_clean() normalises (e.g. the license expression): keep its result.

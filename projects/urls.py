@@ -6,6 +6,7 @@ app_name = "projects"
 
 urlpatterns = [
     path("", views.ProjectListView.as_view(), name="list"),
+    path("feed.atom", feeds.ProjectFeed(), name="feed"),
     path("<slug:slug>/", views.ProjectDetailView.as_view(), name="detail"),
     path("<slug:slug>/badge.svg", views.project_badge, name="badge"),
 ]

@@ -9,10 +9,14 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
 from licenses.expressions import osi_lookup
+from portal.json_ld import NonceFreeETagMixin
 from projects import badges
 from projects.feeds import conversion_events
-from projects.filters import ProjectFilter
+from projects.filters import ProjectDirectoryFilter
+from projects.forms import SearchForm
 from projects.models import Project, Release
+from projects.search import search_site
+from projects.structured_data import software_source_code
 
 
 class ProjectListView(ListView):
@@ -21,13 +25,14 @@ class ProjectListView(ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        self.filterset = ProjectFilter(
+        self.filterset = ProjectDirectoryFilter(
             self.request.GET or None,
             queryset=Project.objects.published().for_listing(),
         )
         if self.filterset.is_bound and not self.filterset.is_valid():
             # An unknown filter value shows the form's message and no results.
             return Project.objects.none()
+        self.filterset.show_facet_counts()
         return self.filterset.qs
 
     def paginate_queryset(self, queryset, page_size):
@@ -46,7 +51,7 @@ class ProjectListView(ListView):
         return context
 
 
-class ProjectDetailView(DetailView):
+class ProjectDetailView(NonceFreeETagMixin, DetailView):
     template_name = "projects/project_detail.html"
     context_object_name = "project"
 
@@ -75,6 +80,9 @@ class ProjectDetailView(DetailView):
             name=project.name,
             badge_url=badge_url,
             page_url=self.request.build_absolute_uri(project.get_absolute_url()),
+        )
+        context["structured_data"] = software_source_code(
+            project, absolute=self.request.build_absolute_uri
         )
         return context
 
@@ -110,4 +118,18 @@ class ConversionListView(TemplateView):
         context["filter"] = events.filterset
         query = events.query_string()
         context["feed_query"] = f"?{query}" if query else ""
+        return context
+
+
+class SearchView(TemplateView):
+    """``/search/?q=``: projects, licenses and statements, grouped by kind."""
+
+    template_name = "projects/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = SearchForm(self.request.GET or None)
+        context["form"] = form
+        if form.is_valid() and form.cleaned_data["q"]:
+            context["results"] = search_site(form.cleaned_data["q"])
         return context

@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from licenses.models import Family
@@ -317,3 +319,148 @@ def test_token_admin_issues_shows_once_and_revokes(admin_client, django_user_mod
         {"action": "revoke", "_selected_action": [token.pk]},
     )
     assert ApiToken.authenticate(secret) is None
+
+
+# ------------------------------------- found by schemathesis (test_schemathesis.py)
+
+
+def test_writes_are_json_only(api_client, editor_token, make_project):
+    # A form cannot say null ("no category"), yet the schema offered form and
+    # multipart bodies; now JSON is the one body, anything else a 415.
+    make_project("Relay", slug="relay", summary="Old.")
+    form = api_client.post("/api/v1/projects/", NEW, **auth(editor_token))
+    multipart = api_client.patch(
+        "/api/v1/projects/relay/", {"summary": "New."}, **auth(editor_token)
+    )
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    for response in (form, multipart):
+        assert response.status_code == 415
+        assert set(response.json()) == {"detail", "errors"}
+    assert list(Project.objects.values_list("summary", flat=True)) == ["Old."]
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            if "requestBody" in operation:
+                assert list(operation["requestBody"]["content"]) == [
+                    "application/json"
+                ], (path, method)
+                assert "415" in operation["responses"], (path, method)
+
+
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_renaming_onto_a_taken_slug_is_a_conflict(
+    api_client, editor_token, make_project, method
+):
+    # It was a 400 ("Project with this Slug already exists."), unlike a POST.
+    make_project("Snuba", slug="snuba", license_expression="MIT")
+    make_project("Relay", slug="relay", license_expression="MIT")
+
+    response = getattr(api_client, method)(
+        "/api/v1/projects/relay/",
+        {**NEW, "slug": "snuba", "name": "Relay"},
+        format="json",
+        **auth(editor_token),
+    )
+
+    assert response.status_code == 409, response.json()
+    assert "snuba" in response.json()["detail"]
+    assert Project.objects.get(slug="relay").name == "Relay"
+
+
+def test_a_taken_slug_or_version_with_spaces_is_a_conflict(
+    api_client, editor_token, make_project, make_release
+):
+    # The duplicate check read the raw value; validation then trimmed it and
+    # refused the duplicate with a 400.
+    project = make_project("Snuba", slug="snuba", license_expression="MIT")
+    make_release(project, "1.0")
+
+    again = api_client.post(
+        "/api/v1/projects/",
+        {**NEW, "slug": " snuba "},
+        format="json",
+        **auth(editor_token),
+    )
+    release = api_client.post(
+        "/api/v1/projects/snuba/releases/",
+        {"version": " 1.0 ", "released_on": "2024-01-01"},
+        format="json",
+        **auth(editor_token),
+    )
+
+    assert again.status_code == 409, again.json()
+    assert release.status_code == 409, release.json()
+
+
+def test_changing_a_version_onto_a_taken_one_is_a_conflict(
+    api_client, editor_token, make_project, make_release
+):
+    project = make_project("Snuba", slug="snuba", license_expression="MIT")
+    make_release(project, "1.0")
+    make_release(project, "2.0")
+
+    response = api_client.patch(
+        "/api/v1/projects/snuba/releases/2.0/",
+        {"version": "1.0"},
+        format="json",
+        **auth(editor_token),
+    )
+    renamed = api_client.patch(
+        "/api/v1/projects/snuba/releases/2.0/",
+        {"version": "2.0.1"},
+        format="json",
+        **auth(editor_token),
+    )
+
+    assert response.status_code == 409, response.json()
+    assert renamed.status_code == 200, renamed.json()
+    assert sorted(project.releases.values_list("version", flat=True)) == [
+        "1.0",
+        "2.0.1",
+    ]
+
+
+def test_patching_a_release_locks_its_row_only(
+    api_client, editor_token, make_project, make_release
+):
+    # PostgreSQL refused the lock on the release joined to its (nullable)
+    # conversion license: every release PATCH was a 500 there.
+    project = make_project("Snuba", slug="snuba", license_expression="BUSL-1.1")
+    make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.patch(
+            "/api/v1/projects/snuba/releases/23.11.0/",
+            {"change_date": "2026-01-01"},
+            format="json",
+            **auth(editor_token),
+        )
+
+    assert response.status_code == 200, response.json()
+    if connection.features.has_select_for_update_of:  # PostgreSQL
+        locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+        assert locks and all('FOR UPDATE OF "projects_release"' in s for s in locks)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "table"),
+    [
+        ("category", "back\x00end", "projects_category"),
+        ("languages", ["py\x00"], "projects_language"),
+    ],
+)
+def test_a_slug_with_a_nul_is_refused_before_any_query(
+    api_client, editor_token, field, value, table
+):
+    # PostgreSQL cannot compare a text holding a NUL: the lookup was a 500 there.
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.post(
+            "/api/v1/projects/",
+            {**NEW, field: value},
+            format="json",
+            **auth(editor_token),
+        )
+
+    assert response.status_code == 400
+    assert field in " ".join(response.json()["errors"])
+    assert not any(table in query["sql"] for query in queries)

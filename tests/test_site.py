@@ -213,7 +213,11 @@ def test_pages_use_only_our_own_stylesheet_and_no_script(client, catalogue, url)
         link.attrs["href"] for link in page.find_all("link", rel="stylesheet")
     ]
     assert stylesheets == ["/static/portal/site.css"]
-    assert page.find_all("script") == []
+    # Nothing runs: the only script element a page may have is a JSON-LD data
+    # block (project pages), and it carries the request's CSP nonce.
+    for script in page.find_all("script"):
+        assert script.attrs["type"] == "application/ld+json"
+        assert script.attrs["nonce"]
 
 
 def test_stylesheet_is_served(client):
@@ -889,22 +893,24 @@ def test_license_page_queries_do_not_grow(
 def test_directory_queries_do_not_grow(
     client, django_assert_num_queries, fill_catalogue
 ):
-    # Site settings, count, page of projects, their licenses, their languages,
-    # and the choices of the license, category and language filters.
+    # Site settings, content version, count, page of projects, their licenses,
+    # their languages, the choices of the license, category and language
+    # filters, and one count per facet (license, family, category, language,
+    # status).
     assert_constant_queries(
-        client, django_assert_num_queries, "/projects/", 9, lambda: fill_catalogue(15)
+        client, django_assert_num_queries, "/projects/", 14, lambda: fill_catalogue(15)
     )
 
 
 def test_filtered_directory_queries_do_not_grow(
     client, django_assert_num_queries, fill_catalogue
 ):
-    # As above, plus the lookup that validates the license filter's value.
+    # As above, plus the lookups that validate the license and language values.
     assert_constant_queries(
         client,
         django_assert_num_queries,
         "/projects/?license=MIT&language=python",
-        11,
+        16,
         lambda: fill_catalogue(15),
     )
 

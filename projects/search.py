@@ -1,0 +1,374 @@
+"""Full-text search of the public site: projects, licenses and statements.
+
+One module decides what a search finds and in what order, for the search page
+(``/search/``) and for the ``q`` of the project directory (``ProjectFilter``, which
+the API shares). Every queryset it searches starts from ``published()``.
+
+**On PostgreSQL**, each kind has one weighted search vector (:data:`PROJECT_FIELDS`
+and the others: name A, summary B, description C for projects; SPDX id and name
+A, summary B for licenses; title A, body B for statements). The reader's words
+go through ``websearch_to_tsquery``, so quotes, ``or`` and ``-word`` work and no
+input is a syntax error; hits are ordered by ``ts_rank`` (a word in a name weighs
+more than the same word in a description) and carry a ``ts_headline`` snippet.
+The project vector has a GIN expression index (migration
+``projects/0004_project_search_index``), which PostgreSQL only uses for a query
+whose expression is exactly the indexed one: :func:`weighted_vector` builds both,
+and ``tests/test_search.py`` checks with EXPLAIN that the index is used.
+Licenses and statements are a few dozen rows each: a scan is faster than an
+index there.
+
+**On other databases** (SQLite, for development and tests), every word must
+appear, in any letter case, in one of the same fields; the rank adds the same
+weights per word and field, so a name match still ranks above a description
+match, and the snippet is cut around the first match in Python. The page and the
+result shape are the same on both.
+
+Snippets are safe HTML whose only tag is ``<mark>``: matches are marked with two
+private-use characters, the text is escaped, and only then do those characters
+become ``<mark>`` and ``</mark>`` (balanced, whatever the text held).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connections
+from django.db.models import (
+    Case,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from licenses.models import License
+from portal.models import Statement
+from portal.views import statement_url
+from projects.models import Project
+
+SEARCH_CONFIG = "english"
+MAX_QUERY_LENGTH = 200
+MAX_WORDS = 10
+PROJECT_LIMIT = 20
+LICENSE_LIMIT = 10
+STATEMENT_LIMIT = 10
+SNIPPET_CHARACTERS = 220
+
+# The weights PostgreSQL's ts_rank gives A, B, C and D by default; the fallback
+# uses the same numbers.
+WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
+
+# Field and weight of what each kind is searched by; the snippet is cut from
+# the text fields named after them.
+PROJECT_FIELDS = (("name", "A"), ("summary", "B"), ("description", "C"))
+PROJECT_SNIPPET = ("summary", "description")
+LICENSE_FIELDS = (("spdx_id", "A"), ("name", "A"), ("summary", "B"))
+LICENSE_SNIPPET = ("summary",)
+STATEMENT_FIELDS = (
+    ("title", "A"),
+    ("contrast_title", "A"),
+    ("body", "B"),
+    ("contrast_body", "B"),
+)
+STATEMENT_SNIPPET = ("body", "contrast_body")
+
+# Marks around a match until the snippet is escaped (Unicode private use area).
+START, STOP = "\ue000", "\ue001"
+MARKS = re.compile(f"([{START}{STOP}])")
+WORD = re.compile(r"\w[\w.+-]*")
+# Markdown that would show as noise in a one-line snippet: link targets, emphasis,
+# code ticks, heading and quote markers.
+MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+MARKDOWN_NOISE = re.compile(r"(\*\*|__|`|^#+\s|^>\s)", re.MULTILINE)
+
+
+# ---------------------------------------------------------------- the query
+
+
+def clean_query(text: str | None) -> str:
+    """The reader's query as searched: no control characters (PostgreSQL refuses
+    a NUL), single spaces, at most :data:`MAX_QUERY_LENGTH` characters."""
+    text = "".join(c if c.isprintable() else " " for c in (text or ""))
+    return " ".join(text.split())[:MAX_QUERY_LENGTH]
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query, for the fallback: ``"open core" -sdk`` gives
+    ``["open", "core", "sdk"]``."""
+    return WORD.findall(clean_query(text))[:MAX_WORDS]
+
+
+def full_text(queryset: QuerySet) -> bool:
+    """Whether the queryset's database has PostgreSQL's full-text search."""
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def weighted_vector(fields) -> SearchVector:
+    """``setweight(to_tsvector(...), 'A') || ...`` over ``fields``.
+
+    The project vector's GIN index was built from this very expression: change
+    the fields or the configuration, and a migration must rebuild the index.
+    """
+    vectors = [
+        SearchVector(name, weight=weight, config=SEARCH_CONFIG)
+        for name, weight in fields
+    ]
+    combined = vectors[0]
+    for vector in vectors[1:]:
+        combined = combined + vector
+    return combined
+
+
+def search_query(text: str) -> SearchQuery:
+    return SearchQuery(clean_query(text), search_type="websearch", config=SEARCH_CONFIG)
+
+
+def matching(queryset: QuerySet, text: str, fields) -> QuerySet:
+    """The rows of ``queryset`` that ``text`` finds, annotated ``search_rank``
+    (higher is better). Not ordered: see :func:`by_relevance`."""
+    if not query_words(text):
+        return queryset.annotate(search_rank=Value(0.0)).none()
+    if full_text(queryset):
+        query = search_query(text)
+        return (
+            queryset.alias(search_vector=weighted_vector(fields))
+            .filter(search_vector=query)
+            .annotate(search_rank=SearchRank(F("search_vector"), query))
+        )
+    words = query_words(text)
+    for word in words:
+        anywhere = Q()
+        for name, _weight in fields:
+            anywhere |= Q(**{f"{name}__icontains": word})
+        queryset = queryset.filter(anywhere)
+    rank = Value(0.0)
+    for word in words:
+        for name, weight in fields:
+            rank = rank + Case(
+                When(**{f"{name}__icontains": word}, then=Value(WEIGHTS[weight])),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+    return queryset.annotate(search_rank=rank)
+
+
+def by_relevance(queryset: QuerySet) -> QuerySet:
+    """Best match first; ties in the model's own order."""
+    return queryset.order_by("-search_rank", *queryset.model._meta.ordering)
+
+
+def matching_projects(queryset: QuerySet, text: str) -> QuerySet:
+    """The projects of ``queryset`` that ``text`` finds (``ProjectFilter.q``)."""
+    return matching(queryset, text, PROJECT_FIELDS)
+
+
+# ---------------------------------------------------------------- snippets
+
+
+def plain(text: str) -> str:
+    """Markdown source as a reader would read it in one line."""
+    text = MARKDOWN_LINK.sub(r"\1", text)
+    text = MARKDOWN_NOISE.sub("", text)
+    return " ".join(text.split())
+
+
+def highlighted(text: str) -> SafeString:
+    """``text`` escaped, its match marks turned into balanced ``<mark>`` tags."""
+    parts, open_ = [], False
+    for piece in MARKS.split(text):
+        if piece == START:
+            if not open_:
+                parts.append("<mark>")
+                open_ = True
+        elif piece == STOP:
+            if open_:
+                parts.append("</mark>")
+                open_ = False
+        else:
+            parts.append(escape(piece))
+    if open_:
+        parts.append("</mark>")
+    # Safe: every piece of text was escaped just above; the only markup is ours.
+    return mark_safe("".join(parts))  # noqa: S308
+
+
+def _spaced(fields):
+    for number, name in enumerate(fields):
+        if number:
+            yield Value(" ")
+        yield name
+
+
+def with_snippet(queryset: QuerySet, text: str, fields) -> QuerySet:
+    """On PostgreSQL, annotate ``search_snippet``: ``ts_headline`` of ``fields``."""
+    if not full_text(queryset):
+        return queryset
+    source = (
+        fields[0]
+        if len(fields) == 1
+        else Concat(*_spaced(fields), output_field=TextField())
+    )
+    return queryset.annotate(
+        search_snippet=SearchHeadline(
+            source,
+            search_query(text),
+            config=SEARCH_CONFIG,
+            start_sel=START,
+            stop_sel=STOP,
+            max_words=30,
+            min_words=12,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+    )
+
+
+def snippet(item, text: str, fields) -> SafeString:
+    """The highlighted snippet of a hit: PostgreSQL's headline if it made one,
+    else a window of the text around the first word found."""
+    found = getattr(item, "search_snippet", None)
+    if found is not None:
+        return highlighted(plain(found))
+    source = plain(" ".join(getattr(item, name) or "" for name in fields))
+    source = MARKS.sub("", source)
+    return highlighted(_window(source, query_words(text)))
+
+
+def _window(source: str, words: list[str]) -> str:
+    """About :data:`SNIPPET_CHARACTERS` of ``source`` around the first of
+    ``words`` it contains, each occurrence of the words between marks."""
+    if not words:
+        return source[:SNIPPET_CHARACTERS]
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    first = pattern.search(source)
+    start = 0
+    if first and first.start() > SNIPPET_CHARACTERS // 3:
+        # Begin on a word, a third of the window before the match.
+        start = source.rfind(" ", 0, first.start() - SNIPPET_CHARACTERS // 3) + 1
+    end = start + SNIPPET_CHARACTERS
+    window = source[start:end]
+    if end < len(source):
+        window = window.rsplit(" ", 1)[0] + " …"
+    if start:
+        window = "… " + window
+    return pattern.sub(lambda match: f"{START}{match.group(0)}{STOP}", window)
+
+
+# ---------------------------------------------------------------- the search page
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result: what it is called, where it is, why it matched."""
+
+    title: str
+    url: str
+    snippet: SafeString
+    detail: str
+    item: object
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    projects: list[Hit] = field(default_factory=list)
+    licenses: list[Hit] = field(default_factory=list)
+    statements: list[Hit] = field(default_factory=list)
+    more_projects: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.projects) + len(self.licenses) + len(self.statements)
+
+
+def project_detail(project) -> str:
+    """ "Apache-2.0 OR MIT · SDK": what a project hit says under its name."""
+    category = project.category.name if project.category else ""
+    return " · ".join(part for part in (project.license_expression, category) if part)
+
+
+def search_site(text: str, *, at=None) -> SearchResults:
+    """Published projects, licenses and statements that ``text`` finds, best
+    first, grouped by kind. Three queries, whatever the catalogue's size (none
+    for a query without words)."""
+    text = clean_query(text)
+    if not query_words(text):
+        return SearchResults(text)
+    projects = list(
+        by_relevance(
+            with_snippet(
+                matching_projects(
+                    Project.objects.published(at).select_related("category"), text
+                ),
+                text,
+                PROJECT_SNIPPET,
+            )
+        )[: PROJECT_LIMIT + 1]
+    )
+    licenses = by_relevance(
+        with_snippet(
+            matching(License.objects.published(at), text, LICENSE_FIELDS),
+            text,
+            LICENSE_SNIPPET,
+        )
+    )[:LICENSE_LIMIT]
+    statements = by_relevance(
+        with_snippet(
+            matching(
+                Statement.objects.published(at).select_related("section"),
+                text,
+                STATEMENT_FIELDS,
+            ),
+            text,
+            STATEMENT_SNIPPET,
+        )
+    )[:STATEMENT_LIMIT]
+    return SearchResults(
+        text,
+        projects=[
+            Hit(
+                title=project.name,
+                url=project.get_absolute_url(),
+                snippet=snippet(project, text, PROJECT_SNIPPET),
+                detail=" · ".join(
+                    filter(
+                        None, [project.license_expression, str(project.category or "")]
+                    )
+                ),
+                item=project,
+            )
+            for project in projects[:PROJECT_LIMIT]
+        ],
+        licenses=[
+            Hit(
+                title=license_.name,
+                url=license_.get_absolute_url(),
+                snippet=snippet(license_, text, LICENSE_SNIPPET),
+                detail=f"{license_.spdx_id} · {license_.get_family_display()}",
+                item=license_,
+            )
+            for license_ in licenses
+        ],
+        statements=[
+            Hit(
+                title=statement.title or statement.section.title,
+                url=statement_url(statement),
+                snippet=snippet(statement, text, STATEMENT_SNIPPET),
+                detail=statement.section.title,
+                item=statement,
+            )
+            for statement in statements
+        ],
+        more_projects=len(projects) > PROJECT_LIMIT,
+    )

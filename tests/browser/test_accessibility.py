@@ -1,0 +1,74 @@
+"""Every page type passes axe-core (WCAG 2.2 A and AA) in the light and the dark
+colour scheme, and the Nu HTML Checker finds no error in its HTML."""
+
+import urllib.error
+import urllib.request
+
+import pytest
+
+PAGE_TYPES = {
+    "home": "/",
+    "license list": "/licenses/",
+    "license detail": "/licenses/BUSL-1.1/",
+    "license compare": "/licenses/compare/?license=MIT&license=BUSL-1.1",
+    "expression check": "/licenses/check/?expression=GPL-2.0%2B+OR+mit",
+    "directory (filtered)": "/projects/?license=BUSL-1.1&sort=name",
+    "directory (searched)": "/projects/?q=sentry&family=source_available",
+    "directory (no result)": "/projects/?license=MIT&status=archived",
+    "directory (bad filter)": "/projects/?status=bogus",
+    "project detail": "/projects/sentry/",
+    "conversions": "/conversions/",
+    "search": "/search/?q=apache+license",
+    "search (nothing found)": "/search/?q=zeppelin",
+    "not found (404)": "/no/such/page/",
+}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violation_on_any_page_type(page, demo, axe, scheme):
+    page.emulate_media(color_scheme=scheme)
+    violations = {}
+    for name, path in PAGE_TYPES.items():
+        page.goto(demo + path)
+        found = axe(page)
+        if found:
+            violations[name] = found
+    assert violations == {}
+
+
+def fetch(url: str) -> str:
+    """The HTML as the server sent it (a 404 page too)."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+            return response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.read().decode()
+
+
+def test_the_nu_html_checker_finds_no_error_on_any_page_type(demo, vnu):
+    documents = {name: fetch(demo + path) for name, path in PAGE_TYPES.items()}
+    errors = vnu(documents)
+    assert {name: found for name, found in errors.items() if found} == {}
+
+
+def test_no_page_type_logs_a_console_error_or_a_failed_request(page, demo):
+    """No CSP refusal, no missing favicon or stylesheet: nothing in the console
+    but the 404 page's own status."""
+    problems = []
+
+    def on_console(message):
+        own_status = message.location.get("url") == page.url
+        if message.type == "error" and not own_status:
+            problems.append(f"{page.url}: {message.text}")
+
+    def on_response(response):
+        # A page's own status (the 404) is not a failed request of that page.
+        if response.status >= 400 and not response.request.is_navigation_request():
+            problems.append(f"{page.url}: {response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    for path in PAGE_TYPES.values():
+        page.goto(demo + path)
+        page.wait_for_load_state("networkidle")
+    assert problems == []

@@ -1,0 +1,210 @@
+"""The project directory's facets, license-family filter and sort orders, and the
+same FilterSet seen from the API."""
+
+import pytest
+
+from licenses.models import Family
+from portal.publishing import State
+from projects.models import Project
+from tests.test_site import card_titles, get_ok, main_of
+
+
+@pytest.fixture
+def catalogue(make_license, make_category, make_language, make_project):
+    """Three licenses in two families, four projects."""
+    apache = make_license("Apache-2.0", name="Apache License 2.0")
+    make_license("MIT", name="MIT License")
+    make_license(
+        "BUSL-1.1",
+        name="Business Source License 1.1",
+        family=Family.SOURCE_AVAILABLE,
+        change_license=apache,
+        change_period_months=36,
+    )
+    make_license("GPL-3.0-only", family=Family.STRONG_COPYLEFT, state=State.DRAFT)
+    sdk, backend = make_category("SDK"), make_category("Backend")
+    python, rust = make_language("Python"), make_language("Rust")
+    make_project(
+        "Alpha",
+        license_expression="Apache-2.0 OR MIT",
+        category=sdk,
+        languages=[python],
+        featured=True,
+    )
+    make_project(
+        "Beta", license_expression="MIT", category=sdk, languages=[python, rust]
+    )
+    make_project(
+        "Gamma",
+        license_expression="BUSL-1.1",
+        category=backend,
+        languages=[rust],
+        status=Project.Status.ARCHIVED,
+    )
+    make_project(
+        "Delta", license_expression="BUSL-1.1 AND MIT", category=backend, position=1
+    )
+    make_project("Draft", license_expression="MIT", state=State.DRAFT)
+
+
+def options(page, name) -> dict[str, str]:
+    """Value -> label of a select's options, the empty choice left out."""
+    select = page.find("form", "filters").find("select", name=name)
+    return {
+        option.attrs["value"]: option.text
+        for option in select.find_all("option")
+        if option.attrs["value"]
+    }
+
+
+def test_each_choice_shows_how_many_projects_it_would_show(client, catalogue):
+    page = get_ok(client, "/projects/")
+    assert options(page, "license") == {
+        "Apache-2.0": "Apache-2.0 (1)",
+        "MIT": "MIT (3)",
+        "BUSL-1.1": "BUSL-1.1 (2)",
+    }
+    assert options(page, "family") == {
+        "permissive": "Permissive (3)",
+        "weak_copyleft": "Weak copyleft (0)",
+        "strong_copyleft": "Strong copyleft (0)",
+        "source_available": "Source-available (2)",
+        "public_domain": "Public domain (0)",
+        "other": "Other (0)",
+    }
+    assert options(page, "category") == {"sdk": "SDK (2)", "backend": "Backend (2)"}
+    assert options(page, "language") == {"python": "Python (2)", "rust": "Rust (2)"}
+    assert options(page, "status") == {
+        "active": "Active (3)",
+        "maintenance": "Maintenance only (0)",
+        "archived": "Archived (1)",
+        "deprecated": "Deprecated (0)",
+    }
+
+
+def test_counts_follow_the_other_filters_but_not_their_own(client, catalogue):
+    page = get_ok(client, "/projects/?license=BUSL-1.1&category=backend")
+    # Other licenses: what they would show in the Backend category.
+    assert options(page, "license") == {
+        "Apache-2.0": "Apache-2.0 (0)",
+        "MIT": "MIT (1)",
+        "BUSL-1.1": "BUSL-1.1 (2)",
+    }
+    # Other categories: what they would show under BUSL-1.1.
+    assert options(page, "category") == {"sdk": "SDK (0)", "backend": "Backend (2)"}
+    assert options(page, "status")["archived"] == "Archived (1)"
+    assert card_titles(client.get("/projects/?license=BUSL-1.1&category=backend")) == [
+        "Gamma",
+        "Delta",
+    ]
+
+
+def test_counts_follow_the_search(client, catalogue):
+    page = get_ok(client, "/projects/?q=gamma")
+    assert options(page, "license")["BUSL-1.1"] == "BUSL-1.1 (1)"
+    assert options(page, "license")["MIT"] == "MIT (0)"
+
+
+def test_the_result_count_is_shown(client, catalogue):
+    heading = main_of(client.get("/projects/?family=permissive")).find(
+        "h2", "results-heading"
+    )
+    assert heading.text == "3 projects"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("family=permissive", ["Alpha", "Beta", "Delta"]),
+        ("family=source_available", ["Gamma", "Delta"]),
+        ("family=source_available&license=MIT", ["Delta"]),
+        ("family=strong_copyleft", []),
+    ],
+)
+def test_the_family_filter(client, catalogue, query, expected):
+    assert sorted(card_titles(client.get(f"/projects/?{query}"))) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("", ["Alpha", "Beta", "Gamma", "Delta"]),
+        ("featured", ["Alpha", "Beta", "Gamma", "Delta"]),
+        ("name", ["Alpha", "Beta", "Delta", "Gamma"]),
+    ],
+)
+def test_the_directory_sorts(client, catalogue, sort, expected):
+    assert card_titles(client.get(f"/projects/?sort={sort}")) == expected
+
+
+def test_recently_updated_first(client, catalogue):
+    gamma = Project.objects.get(slug="gamma")
+    gamma.summary = "Now updated."
+    gamma.save()
+    assert card_titles(client.get("/projects/?sort=-updated"))[0] == "Gamma"
+
+
+def test_the_sort_is_kept_by_pagination_and_not_offered_as_a_filter_to_remove(
+    client, catalogue
+):
+    page = get_ok(client, "/projects/?sort=name&status=deprecated")
+    empty = page.find("main").find("div", "empty")
+    removals = [a.text for a in empty.find_all("a")]
+    assert removals == ["Remove Status: “deprecated”", "See all projects"]
+    selected = [
+        option.attrs["value"]
+        for option in page.find("select", name="sort").find_all("option")
+        if "selected" in option.attrs
+    ]
+    assert selected == ["name"]
+
+
+@pytest.mark.parametrize(
+    ("query", "label"), [("family=nope", "License family"), ("sort=up", "Sort by")]
+)
+def test_an_unknown_family_or_sort_is_reported(client, catalogue, query, label):
+    response = client.get(f"/projects/?{query}")
+    assert response.status_code == 200
+    notice = main_of(response).find("div", "notice--error")
+    assert label in notice.text
+
+
+def test_the_reader_form_has_no_integrator_help_texts(client, catalogue):
+    form = get_ok(client, "/projects/").find("form", "filters")
+    helps = [div.text for div in form.find_all("div", "helptext")]
+    assert helps == ["Words in the project's name, summary or description."]
+
+
+# ---------------------------------------------------------------- the API
+
+
+def results(response):
+    assert response.status_code == 200, response.content
+    return [project["slug"] for project in response.json()["results"]]
+
+
+def test_the_api_filters_by_family(api_client, catalogue):
+    assert results(api_client.get("/api/v1/projects/?family=source_available")) == [
+        "gamma",
+        "delta",
+    ]
+    response = api_client.get("/api/v1/projects/?family=nope")
+    assert response.status_code == 400
+    assert "family" in response.json()["errors"]
+
+
+def test_the_api_has_no_sort_parameter_and_keeps_its_ordering(api_client, catalogue):
+    # ``sort`` belongs to the site's form: the API ignores it, as any unknown
+    # parameter, and orders with ``ordering``.
+    assert results(api_client.get("/api/v1/projects/?sort=name")) == [
+        "alpha",
+        "beta",
+        "gamma",
+        "delta",
+    ]
+    assert results(api_client.get("/api/v1/projects/?ordering=-name")) == [
+        "gamma",
+        "delta",
+        "beta",
+        "alpha",
+    ]

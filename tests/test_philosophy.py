@@ -1,0 +1,174 @@
+"""The philosophy page against the seed page it rebuilds (the demo content), its
+license section, and the error pages that must work without a database."""
+
+import pytest
+from django.template import loader
+from django.utils import timezone
+
+from licenses.models import Family
+from portal.publishing import State
+from projects.demo import load_demo
+from tests.test_site import get_ok, parse
+
+# Every heading of shared/seed/open-source-page.txt, in the page's order: the
+# section titles, the license statements, the questions and the comparison titles
+# the seed text kept.
+SEED_HEADINGS = [
+    "What does Open Source actually mean?",
+    "Sentry's Open Source Philosophy",
+    "Business Source License 1.1 (BSL-1.1)",
+    "Apache License, Version 2.0 (Apache-2.0)",
+    "The MIT License (MIT)",
+    "Why not Open Core? Isn't that the same thing?",
+    "Why are we an Open Source company?",
+    "More Secure",
+    "Platform Extensible",
+    "Narrowly Focused",
+    "High Friction",
+]
+TOMORROW = timezone.timedelta(days=1)
+
+
+def headings(page) -> list[str]:
+    main = page.find("main")
+    found = []
+
+    def walk(node):
+        for child in node.elements():
+            if child.tag in {"h1", "h2", "h3", "h4"}:
+                found.append(child.text)
+            walk(child)
+
+    walk(main)
+    return found
+
+
+@pytest.fixture
+def demo(db):
+    load_demo()
+
+
+def test_every_seed_heading_is_on_the_page_in_the_seed_order(client, demo):
+    page = get_ok(client, "/")
+    shown = headings(page)
+    positions = [shown.index(heading) for heading in SEED_HEADINGS]
+    assert positions == sorted(positions), shown
+    assert page.find("p", "lede").text == "Yes, We\u2019re Open (Source)"
+
+
+def test_the_demo_page_shows_each_kind_of_statement_as_it_should(client, demo):
+    main = get_ok(client, "/").find("main")
+    toc = main.find("nav", "toc")
+    sections = main.find_all("section", "philosophy-section")
+    assert toc.hrefs() == [f"#{section.attrs['id']}" for section in sections]
+    figure = main.find("figure", "quote")
+    assert figure.find("blockquote").text.startswith("We pride ourselves")
+    assert figure.find("cite").text == "David Cramer"
+    goals = main.find("ul", "goals").find_all("li")
+    assert len(goals) == 4
+    assert goals[0].text.startswith("Anyone should be able to run Sentry")
+    faq = main.find_all("div", "faq")
+    assert [f.find("h3").text for f in faq] == [
+        "Why not Open Core? Isn't that the same thing?",
+        "Why are we an Open Source company?",
+    ]
+    pairs = [
+        [card.find("h3").text for card in comparison.find_all("div", "card")]
+        for comparison in main.find_all("div", "comparison")
+    ]
+    assert ["More Secure", "Security through obscurity"] in pairs
+    assert len(pairs) == 6
+
+
+def test_the_license_section_lists_each_license_with_its_projects(client, demo):
+    section = get_ok(client, "/").find("section", id="licenses")
+    items = section.find_all("li", "license-usage__item")
+    names = [item.find("h4").text for item in items]
+    assert names[:2] == ["Apache License 2.0", "MIT License"]
+    busl = items[names.index("Business Source License 1.1")]
+    assert "/licenses/BUSL-1.1/" in busl.hrefs()
+    assert "Used by" in busl.text
+    mit = items[names.index("MIT License")]
+    assert "All SDKs use it." in mit.text
+    assert "/projects/sentry-python/" in mit.hrefs()
+
+
+@pytest.fixture
+def licenses_section(make_section, make_license, make_project):
+    make_section("The licenses we use", slug="licenses")
+    make_license("MIT", name="MIT License", summary="For our **SDKs**.")
+    make_license("BUSL-1.1", family=Family.SOURCE_AVAILABLE)
+    make_license("GPL-3.0-only", name="Draft license", state=State.DRAFT)
+    make_project("Shown", license_expression="MIT")
+    make_project("Hidden", license_expression="MIT", state=State.DRAFT)
+    make_project(
+        "Later", license_expression="MIT", publish_at=timezone.now() + TOMORROW
+    )
+
+
+def test_the_license_list_shows_only_what_is_published(client, licenses_section):
+    section = get_ok(client, "/").find("section", id="licenses")
+    items = section.find_all("li", "license-usage__item")
+    assert [item.find("h4").text for item in items] == [
+        "MIT License",
+        "BUSL-1.1 license",
+    ]
+    mit, busl = items
+    assert mit.find("strong").text == "SDKs"
+    assert [a.text for a in mit.find("ul", "tag-list").find_all("a")] == ["Shown"]
+    assert "Used by 1 project" in mit.text
+    assert "No published project uses it yet." in busl.text
+
+
+def test_many_projects_under_a_license_link_to_the_directory(
+    client, licenses_section, make_project
+):
+    for number in range(10):
+        make_project(f"More {number}", license_expression="MIT")
+    section = get_ok(client, "/").find("section", id="licenses")
+    mit = section.find_all("li", "license-usage__item")[0]
+    assert len(mit.find("ul", "tag-list").find_all("li")) == 8
+    assert "/projects/?license=MIT" in mit.hrefs()
+    assert "See all 11 projects under MIT" in mit.text
+
+
+def test_the_license_section_costs_a_fixed_number_of_queries(
+    client, django_assert_num_queries, licenses_section, make_license, make_project
+):
+    # Site settings, content version, sections, statements, licenses with their
+    # project counts, their first projects.
+    with django_assert_num_queries(6):
+        assert client.get("/").status_code == 200
+    for spdx_id in ["Apache-2.0", "ISC", "BSD-3-Clause"]:
+        make_license(spdx_id)
+    for number in range(20):
+        make_project(f"More {number}", license_expression="MIT OR ISC")
+    with django_assert_num_queries(6):
+        assert client.get("/?again").status_code == 200
+
+
+# ---------------------------------------------------------------- error pages
+
+
+def test_the_500_page_renders_from_an_empty_context_without_queries():
+    # No ``db`` fixture: pytest-django fails any database access, so this also
+    # proves that rendering makes no query.
+    html = loader.get_template("500.html").render({})
+    page = parse(type("Response", (), {"content": html.encode()}))
+    assert page.find("h1").text == "Something went wrong"
+    links = {link.attrs["rel"]: link.attrs["href"] for link in page.find_all("link")}
+    assert links == {
+        "icon": "/static/portal/favicon.svg",
+        "stylesheet": "/static/errors/error.css",
+    }
+    assert page.find_all("script") == []
+    assert "style=" not in html
+
+
+def test_the_404_page_is_the_site_page_with_links_onwards(client, db):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    page = parse(response)
+    assert page.find("h1").text == "Page not found"
+    assert {"/", "/licenses/", "/projects/"} <= set(page.find("main").hrefs())
+    assert page.find("form", "site-search")
