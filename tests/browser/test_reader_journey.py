@@ -126,6 +126,8 @@ def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_content(page, de
         box = skip.bounding_box()
         assert box["y"] >= 0 and box["height"] > 0  # shown when focused
         page.keyboard.press("Enter")
+        # The fragment navigation completes asynchronously: wait, then check.
+        page.wait_for_url("**#main", timeout=5000)
         assert page.url.endswith("#main")
         assert page.evaluate("() => document.activeElement.id") == "main"
         page.keyboard.press("Tab")
