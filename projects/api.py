@@ -30,7 +30,7 @@ from projects.serializers import (
     ReleaseSerializer,
     ReleaseWriteSerializer,
 )
-from projects.services import project_link_licenses, project_save, release_save
+from projects.services import project_save, release_save
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -185,7 +185,6 @@ class ProjectViewSet(
             project_save(project=project)
             if languages is not None:
                 project.languages.set(languages)
-            project_link_licenses(project=project)
         return self.answer(project)
 
     @extend_schema(
