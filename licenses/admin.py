@@ -12,30 +12,24 @@ from portal.admin_actions import PublishableAdmin
 from portal.admin_forms import ContentAdminForm
 
 
+def rule_field(kind: str) -> forms.MultipleChoiceField:
+    """A rule list as checkboxes, labelled and explained as on the model field."""
+    model_field = License._meta.get_field(kind)
+    return forms.MultipleChoiceField(
+        label=model_field.verbose_name,
+        choices=rules.VOCABULARIES[kind].choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=model_field.help_text,
+    )
+
+
 class LicenseAdminForm(ContentAdminForm):
     """The rule lists as checkboxes with their plain-language labels."""
 
-    permissions = forms.MultipleChoiceField(
-        label=_("permissions"),
-        choices=rules.Permission.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("What the license lets you do."),
-    )
-    conditions = forms.MultipleChoiceField(
-        label=_("conditions"),
-        choices=rules.Condition.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("What the license asks of you in return."),
-    )
-    limitations = forms.MultipleChoiceField(
-        label=_("limitations"),
-        choices=rules.Limitation.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("What the license does not give you."),
-    )
+    permissions = rule_field("permissions")
+    conditions = rule_field("conditions")
+    limitations = rule_field("limitations")
 
     class Meta:
         model = License
