@@ -15,9 +15,12 @@ from licenses.serializers import (
     ExpressionQuerySerializer,
     LicenseSerializer,
 )
+from portal.caching import RememberedListMixin, RememberedRetrieveMixin
 
 
-class LicenseViewSet(viewsets.ReadOnlyModelViewSet):
+class LicenseViewSet(
+    RememberedListMixin, RememberedRetrieveMixin, viewsets.ReadOnlyModelViewSet
+):
     """The licenses the organisation uses; ``/licenses/{spdx_id}/``. Filter by
     family and flags; sort by SPDX id, name or the organisation's own order."""
 

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from licenses import rules, spdx
 from licenses.expressions import LICENSE_REF, check_expression, suggest_ids
+from portal.history import content_history
 from portal.markdown import render_markdown
 from portal.publishing import Publishable, PublishableQuerySet
 
@@ -245,7 +245,7 @@ class License(Publishable):
     )
 
     objects = LicenseQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = content_history()
 
     class Meta:
         ordering = ["position", "spdx_id"]

@@ -17,6 +17,7 @@ from licenses.expressions import check_expression, spdx_licensing
 from licenses.forms import ExpressionCheckForm, LicenseCompareForm
 from licenses.models import License, canonical_license_id
 from licenses.usage import project_model
+from portal.previews import PreviewableMixin
 from portal.publishing import published_q
 
 # What an SPDX id or a LicenseRef-... id can be made of, in any letter case.
@@ -37,13 +38,15 @@ class LicenseListView(ListView):
         )
 
 
-class LicenseDetailView(DetailView):
+class LicenseDetailView(PreviewableMixin, DetailView):
+    """One license; also the admin's preview of a license."""
+
     template_name = "licenses/license_detail.html"
     context_object_name = "license"
 
     def get_queryset(self):
         return (
-            License.objects.published()
+            License.objects.published(preview=self.preview_item)
             .select_related("change_license")
             .prefetch_related(
                 Prefetch(

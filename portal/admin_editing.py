@@ -9,24 +9,29 @@
 * a live Markdown preview under Markdown fields, rendered by the site's own
   sanitising renderer (``PortalAdminSite.markdown_preview``), and a character
   counter under summaries: small scripts that only add to a working form;
-* "View on site" for what the public can see now.
+* "View on site" for what the public can see now, and "Preview" for any
+  publishable item whatever its state: its public page as readers would see it
+  (``<id>/preview/``, see ``portal.previews``).
 """
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_forms import REVISION_FIELD, ContentAdminForm, describe
-from portal.publishing import publish_permission
+from portal.previews import Preview, can_preview, preview_response
+from portal.publishing import Publishable, publish_permission
 
 
 class ContentAdminBase:
@@ -98,18 +103,63 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
             return None
         return obj.get_absolute_url()
 
-    # -- history ------------------------------------------------------------
-
     def get_urls(self):
         opts = self.model._meta
-        return [
+        urls = [
             path(
                 "<path:object_id>/history/compare/",
                 self.admin_site.admin_view(self.history_compare_view),
                 name=f"{opts.app_label}_{opts.model_name}_history_compare",
             ),
-            *super().get_urls(),
         ]
+        if issubclass(self.model, Publishable):
+            urls.append(
+                path(
+                    "<path:object_id>/preview/",
+                    self.admin_site.admin_view(self.preview_view),
+                    name=f"{opts.app_label}_{opts.model_name}_preview",
+                )
+            )
+        return [*urls, *super().get_urls()]
+
+    # -- preview ------------------------------------------------------------
+
+    def render_change_form(
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
+        # Here rather than in change_view: the object is in hand, no second query.
+        # The change form's object tools show the link (admin/change_form.html).
+        if change and obj is not None and can_preview(obj):
+            opts = self.model._meta
+            context.setdefault(
+                "preview_url",
+                reverse(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}"
+                    "_preview",
+                    args=[quote(obj.pk)],
+                ),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @method_decorator(never_cache)
+    def preview_view(self, request, object_id):
+        """The item's public page as readers would see it were it public: for
+        anyone who may view or change the model, whatever the item's state."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(_("No such item."))
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        opts = self.model._meta
+        change_url = reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+            args=[quote(obj.pk)],
+        )
+        return preview_response(request, Preview(item=obj, change_url=change_url))
+
+    # -- history ------------------------------------------------------------
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # A revert saves like the change page does: all or nothing, and the

@@ -23,6 +23,15 @@ changes the version, so every page is rebuilt at once, and a logged-in editor
 (drafts, previews) is never served from nor stored in it. A response a view marks
 ``private``/``no-cache``/``no-store``, or that sets a cookie, is not stored.
 
+What is costly and the same for every reader is also kept per content version
+(``remembered``), so that even a page or an address the page cache cannot answer
+(another page number, a tracking parameter, an API request, whose rate limit must
+see it) does not compute it again: the directory's facet counts and its filter
+form (a template fragment keyed by ``version_key``), and the serialized answers
+of the API's list and detail reads (``RememberedListMixin``,
+``RememberedRetrieveMixin``; the view still runs, so authentication and rate
+limits apply to every request).
+
 **The content version** is what a publish changes. It combines
 
 1. the time of the last write to any content model, kept in the shared cache
@@ -72,11 +81,13 @@ from django.utils.cache import (
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from rest_framework.response import Response
 
 from portal.publishing import Publishable
 
 CONTENT_CHANGED_KEY = "portal:content-changed"
 PAGE_KEY_PREFIX = "portal:page"
+MEMO_KEY_PREFIX = "portal:memo"
 SCHEDULE_FIELDS = ("publish_at", "unpublish_at")
 API_PREFIX = "/api/"
 SAFE_METHODS = ("GET", "HEAD")
@@ -210,6 +221,57 @@ def content_version() -> ContentVersion:
     )
 
 
+def version_key(request) -> str:
+    """The content version of ``request`` as a string, for a cache key (e.g. of
+    a template fragment: ``{% cache 600 name version_key ... %}``)."""
+    version = getattr(request, "content_version", None) or content_version()
+    return version.key
+
+
+def remembered(request, name: str, compute):
+    """``compute()``, kept in the shared cache until the content version changes.
+
+    For what is costly to compute and the same for every reader of the same
+    content, e.g. the directory's facet counts for a set of filters: ``name``
+    must say everything the value depends on besides the content. Uses the
+    request's version (set by the middleware) or reads it. Kept as long as
+    ``PAGE_CACHE_SECONDS`` (at least a minute); a publish, an edit or a
+    scheduled time passing makes a new version, so nothing stale is served.
+    """
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    key = f"{MEMO_KEY_PREFIX}:{version_key(request)}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, max(settings.PAGE_CACHE_SECONDS, 60))
+    return value
+
+
+class RememberedListMixin:
+    """For an API viewset whose reads are the same for every client (only
+    ``published()`` rows): the serialized answer of a list GET is kept
+    (``remembered``) per content version and full address, so a repeated read
+    costs no query beyond the content version's and no serializing.
+    Authentication, permissions and rate limits still run for every request
+    (before ``list()``); errors are never kept."""
+
+    def list(self, request, *args, **kwargs):
+        return remembered_response(request, "list", super().list, *args, **kwargs)
+
+
+class RememberedRetrieveMixin:
+    """As :class:`RememberedListMixin`, for the detail GET."""
+
+    def retrieve(self, request, *args, **kwargs):
+        return remembered_response(request, "detail", super().retrieve, *args, **kwargs)
+
+
+def remembered_response(request, kind: str, read, *args, **kwargs) -> Response:
+    name = f"api:{kind}:{request.build_absolute_uri()}"
+    data = remembered(request, name, lambda: read(request, *args, **kwargs).data)
+    return Response(data)
+
+
 # ---------------------------------------------------------------- the middleware
 
 
@@ -231,7 +293,7 @@ class HttpCachingMiddleware:
             private = (
                 request.user.is_authenticated or "Authorization" in request.headers
             )
-            version = content_version()
+            version = request.content_version = content_version()
         except DatabaseError:
             # No database: the view meets the same outage and ``portal.outage``
             # answers it (503), uncached.

@@ -6,8 +6,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from portal.history import content_history
 from portal.markdown import render_markdown
 from portal.publishing import Publishable
 from portal.tokens import ApiToken  # noqa: F401 - a model of this app
@@ -37,7 +37,7 @@ class Section(Publishable):
         _("position"), default=0, help_text=_("Sections are shown in this order.")
     )
 
-    history = HistoricalRecords()
+    history = content_history()
 
     class Meta:
         ordering = ["position", "id"]
@@ -128,7 +128,7 @@ class Statement(Publishable):
 
     published_parent = "section"
 
-    history = HistoricalRecords()
+    history = content_history()
 
     class Meta:
         ordering = ["section__position", "position", "id"]
@@ -200,7 +200,7 @@ class SiteSettings(Versioned):
         help_text=_("E.g. the copyright and trademark line."),
     )
 
-    history = HistoricalRecords()
+    history = content_history()
 
     class Meta:
         verbose_name = _("site settings")

@@ -15,6 +15,11 @@ A model whose visibility also depends on a parent (a statement on its section, a
 release on its project) names that parent in ``Meta``-like attribute
 ``published_parent``; the rule then requires the parent to be visible too, using
 the same definition with a field prefix, so the rule is still written only once.
+
+The admin's preview shows an item the public cannot see yet on the page readers
+would find it on. It asks the same rule, with ``preview=<item>``: the public's
+view, except that the item and its parents count as visible
+(:mod:`portal.previews`).
 """
 
 from django.contrib.auth import get_permission_codename
@@ -33,8 +38,23 @@ class State(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-def published_q(model, at=None, prefix: str = "") -> Q:
-    """A ``Q`` that keeps the rows of ``model`` visible to the public at ``at``."""
+def previewed_chain(item) -> list:
+    """``item`` and the parents its visibility depends on (a release and its
+    project), nearest first."""
+    chain = []
+    while item is not None:
+        chain.append(item)
+        parent = getattr(item, "published_parent", None)
+        item = getattr(item, parent) if parent else None
+    return chain
+
+
+def published_q(model, at=None, prefix: str = "", preview=None) -> Q:
+    """A ``Q`` that keeps the rows of ``model`` visible to the public at ``at``.
+
+    ``preview``: an item shown in the admin's preview; it and its parents count
+    as visible, whatever their state and schedule, and nothing else changes.
+    """
     at = at or timezone.now()
     q = (
         Q(**{f"{prefix}state": State.PUBLISHED})
@@ -47,10 +67,17 @@ def published_q(model, at=None, prefix: str = "") -> Q:
             | Q(**{f"{prefix}unpublish_at__gt": at})
         )
     )
+    previewed = next(
+        (item for item in previewed_chain(preview) if isinstance(item, model)), None
+    )
+    if previewed is not None:
+        q |= Q(**{f"{prefix}pk": previewed.pk})
     parent = getattr(model, "published_parent", None)
     if parent:
         parent_model = model._meta.get_field(parent).related_model
-        q &= published_q(parent_model, at, prefix=f"{prefix}{parent}__")
+        q &= published_q(
+            parent_model, at, prefix=f"{prefix}{parent}__", preview=preview
+        )
     return q
 
 
@@ -62,9 +89,10 @@ def publish_permission(model) -> str:
 
 
 class PublishableQuerySet(models.QuerySet):
-    def published(self, at=None):
-        """Rows the public may see at ``at`` (default: now)."""
-        return self.filter(published_q(self.model, at))
+    def published(self, at=None, *, preview=None):
+        """Rows the public may see at ``at`` (default: now); with ``preview``,
+        as the admin's preview of that item shows them (see ``published_q``)."""
+        return self.filter(published_q(self.model, at, preview=preview))
 
 
 class Publishable(Versioned):
@@ -89,6 +117,7 @@ class Publishable(Versioned):
         _("publish at"),
         null=True,
         blank=True,
+        db_index=True,
         help_text=_(
             "Optional. A published item stays hidden until this moment; leave empty "
             "to show it as soon as it is published."
@@ -98,6 +127,7 @@ class Publishable(Versioned):
         _("unpublish at"),
         null=True,
         blank=True,
+        db_index=True,
         help_text=_(
             "Optional. A published item is hidden again from this moment (it stays "
             "published; clear the date to show it again). Must be after 'publish at'."
@@ -111,6 +141,7 @@ class Publishable(Versioned):
     updated_at = models.DateTimeField(
         _("updated at"),
         auto_now=True,
+        db_index=True,
         help_text=_("When the item was last saved."),
     )
 

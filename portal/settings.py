@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # The search vector's field type (on other databases the column stays NULL).
+    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "drf_spectacular",

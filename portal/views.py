@@ -12,14 +12,18 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from portal.models import Section, Statement
+from portal.previews import PreviewableMixin
 
 
-def published_sections(at=None):
-    """Published sections, each with its published statements, in page order."""
-    return Section.objects.published(at).prefetch_related(
+def published_sections(at=None, *, preview=None):
+    """Published sections, each with its published statements, in page order
+    (and the previewed section or statement, see ``portal.previews``)."""
+    return Section.objects.published(at, preview=preview).prefetch_related(
         Prefetch(
             "statements",
-            queryset=Statement.objects.published(at).order_by("position", "id"),
+            queryset=Statement.objects.published(at, preview=preview).order_by(
+                "position", "id"
+            ),
             to_attr="public_statements",
         )
     )
@@ -30,12 +34,14 @@ def statement_url(statement) -> str:
     return f"{reverse('portal:home')}#statement-{statement.pk}"
 
 
-class HomeView(TemplateView):
+class HomeView(PreviewableMixin, TemplateView):
+    """The philosophy page; also the admin's preview of a section or statement."""
+
     template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["sections"] = published_sections()
+        context["sections"] = published_sections(preview=self.preview_item)
         return context
 
 

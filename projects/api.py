@@ -19,6 +19,7 @@ from portal.api_writes import (
     record_token_author,
     representation_etag,
 )
+from portal.caching import RememberedListMixin, RememberedRetrieveMixin
 from portal.publishing import State
 from projects.filters import ConversionFilter, ProjectFilter
 from projects.models import Project, Release
@@ -44,7 +45,11 @@ IF_MATCH = OpenApiParameter(
 
 
 class ProjectViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+    RememberedListMixin,
+    RememberedRetrieveMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """Published projects; filter as on the site's directory, sort by name or
     update time. Lookup by slug. With a token: create and update projects, add
@@ -272,7 +277,9 @@ class ProjectViewSet(
         return response
 
 
-class ConversionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ConversionViewSet(
+    RememberedListMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
     """Releases of source-available code by the day they become open source,
     soonest first (``?ordering=-converts_on``: latest first): filter by
     ``after``/``before`` (dates), ``project`` (slug) and ``license`` (an SPDX id

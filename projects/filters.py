@@ -11,12 +11,13 @@ import re
 import django_filters
 from django import forms
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from licenses.models import Family, License
+from portal.caching import remembered
 from projects import facets
 from projects.models import Category, Language, Project, Release
 from projects.search import matching_projects
@@ -32,11 +33,21 @@ def published_licenses(request):
 
 
 def used_categories(request):
-    return Category.objects.filter(projects__in=Project.objects.published()).distinct()
+    # EXISTS, not a join and DISTINCT: each choice stops at its first project.
+    return Category.objects.filter(
+        Exists(Project.objects.published().filter(category=OuterRef("pk")))
+    )
 
 
 def used_languages(request):
-    return Language.objects.filter(projects__in=Project.objects.published()).distinct()
+    return Language.objects.filter(
+        Exists(
+            Project.languages.through.objects.filter(
+                language=OuterRef("pk"),
+                project__in=Project.objects.published().values("pk"),
+            )
+        )
+    )
 
 
 def published_projects(request):
@@ -173,11 +184,38 @@ class ProjectDirectoryFilter(ProjectFilter):
             queryset = self.filters[name].filter(queryset, value)
         return queryset
 
+    def form_key(self) -> str:
+        """What the rendered form depends on besides the content: the values
+        the reader sent for its fields (valid or not)."""
+        data = self.form.data
+        return repr([(name, data.getlist(name)) for name in self.form.fields])
+
+    def has_values(self) -> bool:
+        """Whether the reader set any field of the form."""
+        return any(any(self.form.data.getlist(name)) for name in self.form.fields)
+
+    def facet_key(self) -> str:
+        """What the facet counts depend on besides the content: the filters
+        applied (not the sort, the page or any other parameter)."""
+        if not self.is_bound or self.errors:
+            return ""
+        return repr(
+            sorted(
+                (name, str(getattr(value, "pk", value)))
+                for name, value in self.form.cleaned_data.items()
+                if name != "sort" and value not in (None, "")
+            )
+        )
+
     def show_facet_counts(self) -> dict[str, dict[str, int]]:
         """Count the projects behind each choice of each facet (a fixed number
         of queries, see ``projects.facets``) and show them in the choices'
         labels: "MIT (12)". Returns the counts."""
-        counts = facets.facet_counts(self)
+        counts = remembered(
+            self.request,
+            f"projects:facets:{self.facet_key()}",
+            lambda: facets.facet_counts(self),
+        )
         fields = self.form.fields
         license_counts = counts["license"]
         fields["license"].label_from_instance = lambda license_: (

@@ -1,5 +1,6 @@
 """The catalogue: projects, their releases, categories and languages."""
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch
@@ -7,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from licenses.conversion import conversion_date
 from licenses.expressions import (
@@ -17,6 +17,8 @@ from licenses.expressions import (
     osi_lookup,
 )
 from licenses.models import License
+from portal.fulltext import stored_vector
+from portal.history import content_history
 from portal.markdown import render_markdown
 from portal.publishing import Publishable, PublishableQuerySet
 from portal.versioning import Versioned
@@ -45,7 +47,7 @@ class Category(Versioned):
         _("position"), default=0, help_text=_("Categories are listed in this order.")
     )
 
-    history = HistoricalRecords()
+    history = content_history()
 
     class Meta:
         ordering = ["position", "name"]
@@ -73,7 +75,7 @@ class Language(Versioned):
         help_text=_("Used in addresses and filters: letters, digits, -."),
     )
 
-    history = HistoricalRecords()
+    history = content_history()
 
     class Meta:
         ordering = ["name"]
@@ -104,12 +106,13 @@ class ProjectQuerySet(PublishableQuerySet):
         """With the license history, oldest first, as ``license_changes.all()``."""
         return self.prefetch_related("license_changes")
 
-    def with_releases(self, at=None):
-        """With the public releases, newest first, as ``public_releases``."""
+    def with_releases(self, at=None, *, preview=None):
+        """With the public releases, newest first, as ``public_releases`` (and
+        the previewed one, see ``portal.previews``)."""
         return self.prefetch_related(
             Prefetch(
                 "releases",
-                queryset=Release.objects.published(at)
+                queryset=Release.objects.published(at, preview=preview)
                 .select_related("converts_to")
                 .order_by("-released_on", "-id"),
                 to_attr="public_releases",
@@ -117,7 +120,17 @@ class ProjectQuerySet(PublishableQuerySet):
         )
 
 
+class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
+    def get_queryset(self):
+        # The stored search vector is only ever read inside the database.
+        return super().get_queryset().defer("search_vector")
+
+
 class Project(Publishable):
+    # What the full-text search reads, and how much each field weighs: a word in
+    # the name counts more than the same word in the description.
+    SEARCH_FIELDS = (("name", "A"), ("summary", "B"), ("description", "C"))
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         MAINTENANCE = "maintenance", _("Maintenance only")
@@ -225,13 +238,31 @@ class Project(Publishable):
         ),
     )
 
-    objects = ProjectQuerySet.as_manager()
+    # Computed by PostgreSQL from the fields above (NULL elsewhere); read by the
+    # search, deferred by every other query (``ProjectManager``).
+    search_vector = models.GeneratedField(
+        expression=stored_vector(SEARCH_FIELDS),
+        output_field=SearchVectorField(null=True),
+        db_persist=True,
+        verbose_name=_("search vector"),
+    )
+
+    objects = ProjectManager()
     # The languages are chosen in the project's form, so their history is kept
     # with it; the licenses are derived from the expression, whose history is.
-    history = HistoricalRecords(m2m_fields=["languages"])
+    history = content_history(
+        m2m_fields=["languages"], excluded_fields=["search_vector"]
+    )
 
     class Meta:
         ordering = ["-featured", "position", "name"]
+        indexes = [
+            # The directory's first page in its default order is read from
+            # this index, not sorted from the whole catalogue.
+            models.Index(
+                F("featured").desc(), "position", "name", name="project_listing_order"
+            ),
+        ]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         permissions = [("publish_project", "Can publish and unpublish projects")]
@@ -315,7 +346,7 @@ class Release(Publishable):
     published_parent = "project"
 
     objects = ReleaseQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = content_history()
 
     class Meta:
         ordering = ["project", "-released_on", "-id"]
@@ -415,7 +446,7 @@ class LicenseChange(Versioned):
         help_text=_("Optional: why, e.g. 'Relicensing Sentry' or a link's title."),
     )
 
-    history = HistoricalRecords()
+    history = content_history()
 
     class Meta:
         ordering = ["project", F("effective_on").asc(nulls_first=True)]

@@ -10,10 +10,11 @@ A, summary B for licenses; title A, body B for statements). The reader's words
 go through ``websearch_to_tsquery``, so quotes, ``or`` and ``-word`` work and no
 input is a syntax error; hits are ordered by ``ts_rank`` (a word in a name weighs
 more than the same word in a description) and carry a ``ts_headline`` snippet.
-The project vector has a GIN expression index (migration
-``projects/0004_project_search_index``), which PostgreSQL only uses for a query
-whose expression is exactly the indexed one: :func:`weighted_vector` builds both,
-and ``tests/test_search.py`` checks with EXPLAIN that the index is used.
+The project vector is stored in a generated column, ``Project.search_vector``
+(``portal.fulltext``), computed by PostgreSQL on every write and indexed with
+GIN (migration ``projects/0006_project_search_vector_column``): a search filters
+through the index and ranks the stored vectors, computing nothing per row;
+``tests/test_search.py`` checks with EXPLAIN that the index is used.
 Licenses and statements are a few dozen rows each: a scan is faster than an
 index there.
 
@@ -31,12 +32,7 @@ become ``<mark>`` and ``</mark>`` (balanced, whatever the text held).
 import re
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-)
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import (
     Case,
@@ -53,11 +49,11 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from licenses.models import License
+from portal.fulltext import SEARCH_CONFIG, weighted_vector
 from portal.models import Statement
 from portal.views import statement_url
 from projects.models import Project
 
-SEARCH_CONFIG = "english"
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 10
 PROJECT_LIMIT = 20
@@ -71,7 +67,7 @@ WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
 
 # Field and weight of what each kind is searched by; the snippet is cut from
 # the text fields named after them.
-PROJECT_FIELDS = (("name", "A"), ("summary", "B"), ("description", "C"))
+PROJECT_FIELDS = Project.SEARCH_FIELDS
 PROJECT_SNIPPET = ("summary", "description")
 LICENSE_FIELDS = (("spdx_id", "A"), ("name", "A"), ("summary", "B"))
 LICENSE_SNIPPET = ("summary",)
@@ -114,37 +110,22 @@ def full_text(queryset: QuerySet) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
 
-def weighted_vector(fields) -> SearchVector:
-    """``setweight(to_tsvector(...), 'A') || ...`` over ``fields``.
-
-    The project vector's GIN index was built from this very expression: change
-    the fields or the configuration, and a migration must rebuild the index.
-    """
-    vectors = [
-        SearchVector(name, weight=weight, config=SEARCH_CONFIG)
-        for name, weight in fields
-    ]
-    combined = vectors[0]
-    for vector in vectors[1:]:
-        combined = combined + vector
-    return combined
-
-
 def search_query(text: str) -> SearchQuery:
     return SearchQuery(clean_query(text), search_type="websearch", config=SEARCH_CONFIG)
 
 
-def matching(queryset: QuerySet, text: str, fields) -> QuerySet:
+def matching(queryset: QuerySet, text: str, fields, *, stored=False) -> QuerySet:
     """The rows of ``queryset`` that ``text`` finds, annotated ``search_rank``
-    (higher is better). Not ordered: see :func:`by_relevance`."""
+    (higher is better). Not ordered: see :func:`by_relevance`. ``stored``: the
+    model keeps the vector of ``fields`` in its ``search_vector`` column."""
     if not query_words(text):
         return queryset.annotate(search_rank=Value(0.0)).none()
     if full_text(queryset):
         query = search_query(text)
-        return (
-            queryset.alias(search_vector=weighted_vector(fields))
-            .filter(search_vector=query)
-            .annotate(search_rank=SearchRank(F("search_vector"), query))
+        if not stored:
+            queryset = queryset.alias(search_vector=weighted_vector(fields))
+        return queryset.filter(search_vector=query).annotate(
+            search_rank=SearchRank(F("search_vector"), query)
         )
     words = query_words(text)
     for word in words:
@@ -170,7 +151,7 @@ def by_relevance(queryset: QuerySet) -> QuerySet:
 
 def matching_projects(queryset: QuerySet, text: str) -> QuerySet:
     """The projects of ``queryset`` that ``text`` finds (``ProjectFilter.q``)."""
-    return matching(queryset, text, PROJECT_FIELDS)
+    return matching(queryset, text, PROJECT_FIELDS, stored=True)
 
 
 # ---------------------------------------------------------------- snippets

@@ -1,5 +1,6 @@
 """The public project directory, project pages and badges, and the conversions."""
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -9,7 +10,9 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
 from licenses.expressions import osi_lookup
+from portal.caching import version_key
 from portal.json_ld import NonceFreeETagMixin
+from portal.previews import PreviewableMixin
 from projects import badges
 from projects.feeds import conversion_events
 from projects.filters import ProjectDirectoryFilter
@@ -28,6 +31,7 @@ class ProjectListView(ListView):
         self.filterset = ProjectDirectoryFilter(
             self.request.GET or None,
             queryset=Project.objects.published().for_listing(),
+            request=self.request,
         )
         if self.filterset.is_bound and not self.filterset.is_valid():
             # An unknown filter value shows the form's message and no results.
@@ -45,18 +49,32 @@ class ProjectListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
+        # The filter form (choices, counts, the reader's values) is the same for
+        # everyone with the same filters until the content changes: rendered
+        # once per version and filter set, whatever the page or other parameters.
+        context["filter_fragment_key"] = (
+            f"{version_key(self.request)}:{self.filterset.form_key()}"
+        )
+        context["fragment_seconds"] = max(settings.PAGE_CACHE_SECONDS, 60)
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()
         return context
 
 
-class ProjectDetailView(NonceFreeETagMixin, DetailView):
+class ProjectDetailView(PreviewableMixin, NonceFreeETagMixin, DetailView):
+    """One project; also the admin's preview of a project or a release."""
+
     template_name = "projects/project_detail.html"
     context_object_name = "project"
 
     def get_queryset(self):
-        return Project.objects.published().for_listing().with_releases().with_history()
+        return (
+            Project.objects.published(preview=self.preview_item)
+            .for_listing()
+            .with_releases(preview=self.preview_item)
+            .with_history()
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

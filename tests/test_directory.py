@@ -208,3 +208,32 @@ def test_the_api_has_no_sort_parameter_and_keeps_its_ordering(api_client, catalo
         "beta",
         "alpha",
     ]
+
+
+def test_facet_counts_are_reused_until_the_content_changes(
+    client, catalogue, make_project, django_assert_num_queries
+):
+    assert options(get_ok(client, "/projects/?sort=name"), "license")["MIT"] == (
+        "MIT (3)"
+    )
+    # The same filters, another page or order: the five facet counts are not
+    # computed again (9 queries instead of 14, see test_site).
+    with django_assert_num_queries(9):
+        page = get_ok(client, "/projects/?sort=-updated&page=1")
+    assert options(page, "license")["MIT"] == "MIT (3)"
+    # The same form (filters and sort), another page: the form itself is not
+    # rendered again either, its choices not read (6 queries).
+    with django_assert_num_queries(6):
+        page = get_ok(client, "/projects/?sort=-updated&page=2&utm_source=feed")
+    assert options(page, "license")["MIT"] == "MIT (3)"
+    assert [
+        option.attrs["value"]
+        for option in page.find("select", name="sort").find_all("option")
+        if "selected" in option.attrs
+    ] == ["-updated"]
+    # Other filters have counts of their own.
+    page = get_ok(client, "/projects/?category=sdk")
+    assert options(page, "license")["MIT"] == "MIT (2)"
+    # A publish changes the content version: the counts follow at once.
+    make_project("Epsilon", license_expression="MIT")
+    assert options(get_ok(client, "/projects/"), "license")["MIT"] == "MIT (4)"

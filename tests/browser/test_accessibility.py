@@ -5,6 +5,13 @@ import urllib.error
 import urllib.request
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from portal.publishing import State
+from projects.models import Project
+
+PASSWORD = "a long enough password for the editor"
 
 PAGE_TYPES = {
     "home": "/",
@@ -34,6 +41,33 @@ def test_axe_finds_no_violation_on_any_page_type(page, demo, axe, scheme):
         if found:
             violations[name] = found
     assert violations == {}
+
+
+@pytest.fixture
+def preview(page, demo):
+    """An editor logged in, and the address of the preview of a draft project."""
+    project = Project.objects.get(slug="sentry")
+    Project.objects.filter(pk=project.pk).update(state=State.DRAFT)
+    get_user_model().objects.create_superuser("writer", password=PASSWORD)
+    url = demo + reverse("admin:projects_project_preview", args=[project.pk])
+    page.goto(f"{demo}{reverse('admin:login')}?next={url}")
+    page.fill("input[name=username]", "writer")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(url)
+    return url
+
+
+def test_a_draft_preview_passes_axe_and_the_html_checker(page, preview, axe, vnu):
+    """The admin's preview: a project page under its banner, in both schemes."""
+    violations = {}
+    for scheme in ["light", "dark"]:
+        page.emulate_media(color_scheme=scheme)
+        response = page.goto(preview)
+        assert page.locator(".preview-banner").is_visible()
+        violations[scheme] = axe(page)
+    assert violations == {"light": [], "dark": []}
+    assert vnu({"preview": response.text()}) == {"preview": []}
 
 
 def fetch(url: str) -> str:

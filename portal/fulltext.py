@@ -1,0 +1,45 @@
+"""PostgreSQL full-text search vectors, shared by the models that store one and
+by the search that reads them (``projects.search``).
+
+A vector is ``setweight(to_tsvector('english', field), 'A') || ...`` over
+(field, weight) pairs. A model may store it in a generated column
+(``GeneratedField(expression=stored_vector(FIELDS), db_persist=True)``): the
+database computes it on every insert and update, whatever writes the row (the
+admin, the API, a bulk import, ``update()``), and a search then reads and ranks
+the stored value instead of computing it again for every row it matches. On
+other databases the column is always NULL and the search falls back to
+substring matching.
+"""
+
+from django.contrib.postgres.search import SearchVector
+from django.db.models import Func
+
+SEARCH_CONFIG = "english"
+
+
+def weighted_vector(fields) -> SearchVector:
+    """``setweight(to_tsvector(...), 'A') || ...`` over ``(field, weight)`` pairs."""
+    vectors = [
+        SearchVector(name, weight=weight, config=SEARCH_CONFIG)
+        for name, weight in fields
+    ]
+    combined = vectors[0]
+    for vector in vectors[1:]:
+        combined = combined + vector
+    return combined
+
+
+class PostgresOnly(Func):
+    """Its one expression on PostgreSQL; NULL on any other database."""
+
+    arity = 1
+
+    def as_sql(self, compiler, connection, **extra_context):
+        if connection.vendor != "postgresql":
+            return "NULL", []
+        return compiler.compile(self.source_expressions[0])
+
+
+def stored_vector(fields) -> PostgresOnly:
+    """The expression of a generated column holding ``fields``' weighted vector."""
+    return PostgresOnly(weighted_vector(fields))
