@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from licenses.expressions import check_expression
 from licenses.models import License, remembered_conversion_terms
-from portal.history import record_author
+from portal.history import DeferredHistory, record_author
 from projects.catalogue_format import (
     HISTORY_PARTS,
     LIST_SEPARATOR,
@@ -208,10 +208,14 @@ def import_catalogue(
                             )
                 if progress:
                     progress(done, len(rows))
+            if not report.errors:
+                # In a dry run too: it must meet what a real run would.
+                importer.write_new_releases()
             if dry_run or report.errors:
                 transaction.set_rollback(True)
             else:
                 importer.new_links.write()
+                importer.history.write()
     except IntegrityError:
         # Only a concurrent write can get here (uniqueness is checked in memory
         # against what existed when the import began).
@@ -243,6 +247,11 @@ class _Importer:
         }
         self.existing_pks = {p.pk for p in self.projects.values()}
         self.new_links = _NewLinks()
+        # One bulk insert per model at the end, not one record (and a query of
+        # the project's languages) per save.
+        self.history = DeferredHistory(user=user)
+        # New releases: validated row by row, inserted together at the end.
+        self.new_releases: list[Release] = []
 
     # -- parsing -----------------------------------------------------------------
 
@@ -359,8 +368,18 @@ class _Importer:
 
     # -- writing -----------------------------------------------------------------
 
+    def write_new_releases(self) -> None:
+        """One insert per thousand new releases (their projects are saved)."""
+        for release in self.new_releases:
+            release.project_id = release.project.pk
+        Release.objects.bulk_create(self.new_releases, batch_size=1000)
+        self.new_releases = []
+
     def _record_author(self, instance) -> None:
+        """Before each save: the history record, by the importing user, for
+        the reason "Import", written with the others at the end."""
         record_author(instance, user=self.user, reason=_("Import"))
+        self.history.defer(instance)
 
     def _save_project(self, project, values: dict, raw: dict) -> bool:
         if project is None:
@@ -460,14 +479,22 @@ class _Importer:
             for name, value in values.items():
                 setattr(release, name, value)
             try:
-                # Versions are unique in memory (``existing`` and ``versions``).
-                release.full_clean(validate_unique=False, validate_constraints=False)
+                # Versions are unique in memory (``existing`` and ``versions``);
+                # the project is the one just saved (no query to find it again).
+                release.full_clean(
+                    exclude=["project"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
             except ValidationError as error:
                 for name, messages in error.message_dict.items():
                     errors.setdefault(f"{label}.{name}", []).extend(messages)
                 continue
             self._record_author(release)
-            release.save()
+            if release.pk is None:
+                self.new_releases.append(release)
+            else:
+                release.save()
             existing[version] = release
             changed = True
         return changed
@@ -510,7 +537,11 @@ class _Importer:
                 setattr(change, name, value)
             try:
                 # Days are unique in memory (``existing`` and ``days``).
-                change.full_clean(validate_unique=False, validate_constraints=False)
+                change.full_clean(
+                    exclude=["project"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
             except ValidationError as error:
                 for name, messages in error.message_dict.items():
                     errors.setdefault(f"{label}.{name}", []).extend(messages)

@@ -10,7 +10,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
 from licenses.expressions import osi_lookup
-from portal.caching import version_key
+from portal.caching import remembered, version_key
 from portal.json_ld import NonceFreeETagMixin
 from portal.previews import PreviewableMixin
 from projects import badges
@@ -43,6 +43,13 @@ class ProjectListView(ListView):
         # A malformed or out-of-range ?page= shows the first or last page instead
         # of a 404: a reader following an old link still gets a list.
         paginator = self.get_paginator(queryset, page_size)
+        if not self.filterset.errors:
+            # Like the facet counts: the same for every page of these filters.
+            paginator.count = remembered(
+                self.request,
+                f"projects:count:{self.filterset.facet_key()}",
+                queryset.count,
+            )
         page = paginator.get_page(self.request.GET.get("page"))
         return paginator, page, page.object_list, page.has_other_pages()
 

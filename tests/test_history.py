@@ -307,3 +307,41 @@ def test_an_import_records_its_user_and_reason(make_license, db):
     record = Project.objects.get(slug="snuba").history.first()
     assert record.history_user == user
     assert record.history_change_reason == "Import"
+
+
+def test_an_import_records_one_version_per_item_with_its_languages(
+    make_license, make_project, make_language, db
+):
+    make_license("MIT")
+    make_license("BUSL-1.1")
+    relay = make_project("Relay", license_expression="MIT")
+    versions_before = relay.history.count()
+    user = get_user_model().objects.create_user("importer")
+    content = (
+        "slug,name,summary,license_expression,languages,releases\n"
+        "snuba,Snuba,Search.,BUSL-1.1,python;rust,23.11.0|2023-11-15|BUSL-1.1\n"
+        "relay,Relay,Now in Rust.,MIT,rust,\n"
+    )
+
+    import_catalogue(read_file(content, "csv"), fmt="csv", user=user)
+
+    snuba = Project.objects.get(slug="snuba")
+    (created,) = snuba.history.all()
+    assert created.history_type == "+"
+    assert (created.history_user, created.history_change_reason) == (user, "Import")
+    assert created.summary == "Search."
+    assert sorted(row.language.slug for row in created.languages.all()) == [
+        "python",
+        "rust",
+    ]
+    (release,) = snuba.releases.get().history.all()
+    assert (release.history_type, release.history_user) == ("+", user)
+    updated = relay.history.first()
+    assert relay.history.count() == versions_before + 1
+    assert (updated.history_type, updated.summary) == ("~", "Now in Rust.")
+    assert [row.language.slug for row in updated.languages.all()] == ["rust"]
+
+    # The same file again changes nothing, so records nothing.
+    import_catalogue(read_file(content, "csv"), fmt="csv", user=user)
+    assert snuba.history.count() == 1
+    assert relay.history.count() == versions_before + 1
