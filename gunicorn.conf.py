@@ -6,6 +6,7 @@ PORT / BIND, WEB_CONCURRENCY (workers), GUNICORN_THREADS, GUNICORN_TIMEOUT,
 GUNICORN_KEEPALIVE, GUNICORN_MAX_REQUESTS: see docs/deploy.md.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -25,3 +26,12 @@ accesslog = None
 errorlog = "-"
 # Load the application once in the master, then fork: less memory per worker.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"
+
+
+def pre_fork(server, worker):
+    """In the master, before each worker is forked: what the preloaded
+    application allocated moves to the garbage collector's permanent
+    generation, so the workers' collections never write to those objects and
+    their memory pages stay shared with the master instead of being copied
+    into every worker."""
+    gc.freeze()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from licenses import rules, spdx
 from licenses.expressions import LICENSE_REF, check_expression, suggest_ids
+from portal.fulltext import WithoutSearchVector, search_vector_field
 from portal.history import content_history
 from portal.markdown import render_markdown
 from portal.publishing import Publishable, PublishableQuerySet
@@ -124,6 +125,12 @@ class RuleListValidator:
 
     def __eq__(self, other):
         return isinstance(other, RuleListValidator) and other.kind == self.kind
+
+
+class LicenseManager(
+    WithoutSearchVector, models.Manager.from_queryset(LicenseQuerySet)
+):
+    pass
 
 
 class License(Publishable):
@@ -244,8 +251,12 @@ class License(Publishable):
         _("position"), default=0, help_text=_("Licenses are listed in this order.")
     )
 
-    objects = LicenseQuerySet.as_manager()
-    history = content_history()
+    # What the site's search reads, and how much each field weighs.
+    SEARCH_FIELDS = (("spdx_id", "A"), ("name", "A"), ("summary", "B"))
+    search_vector = search_vector_field(SEARCH_FIELDS)
+
+    objects = LicenseManager()
+    history = content_history(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["position", "spdx_id"]

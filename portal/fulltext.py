@@ -11,8 +11,10 @@ other databases the column is always NULL and the search falls back to
 substring matching.
 """
 
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
 from django.db.models import Func
+from django.utils.translation import gettext_lazy as _
 
 SEARCH_CONFIG = "english"
 
@@ -43,3 +45,22 @@ class PostgresOnly(Func):
 def stored_vector(fields) -> PostgresOnly:
     """The expression of a generated column holding ``fields``' weighted vector."""
     return PostgresOnly(weighted_vector(fields))
+
+
+def search_vector_field(fields) -> models.GeneratedField:
+    """A model's ``search_vector``: the weighted vector of ``fields``, computed
+    by PostgreSQL on every write (NULL on other databases)."""
+    return models.GeneratedField(
+        expression=stored_vector(fields),
+        output_field=SearchVectorField(null=True),
+        db_persist=True,
+        verbose_name=_("search vector"),
+    )
+
+
+class WithoutSearchVector:
+    """Manager mixin: the stored vector is only ever read inside the database,
+    so no query loads it."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("search_vector")

@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from portal.fulltext import WithoutSearchVector, search_vector_field
 from portal.history import content_history
 from portal.markdown import render_markdown
-from portal.publishing import Publishable
+from portal.publishing import Publishable, PublishableQuerySet
 from portal.tokens import ApiToken  # noqa: F401 - a model of this app
 from portal.versioning import Versioned
 
@@ -54,6 +55,12 @@ class Section(Publishable):
     @cached_property
     def intro_html(self) -> str:
         return render_markdown(self.intro)
+
+
+class StatementManager(
+    WithoutSearchVector, models.Manager.from_queryset(PublishableQuerySet)
+):
+    pass
 
 
 class Statement(Publishable):
@@ -128,7 +135,17 @@ class Statement(Publishable):
 
     published_parent = "section"
 
-    history = content_history()
+    # What the site's search reads, and how much each field weighs.
+    SEARCH_FIELDS = (
+        ("title", "A"),
+        ("contrast_title", "A"),
+        ("body", "B"),
+        ("contrast_body", "B"),
+    )
+    search_vector = search_vector_field(SEARCH_FIELDS)
+
+    objects = StatementManager()
+    history = content_history(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["section__position", "position", "id"]

@@ -1,6 +1,5 @@
 """The catalogue: projects, their releases, categories and languages."""
 
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch
@@ -17,7 +16,7 @@ from licenses.expressions import (
     osi_lookup,
 )
 from licenses.models import License
-from portal.fulltext import stored_vector
+from portal.fulltext import WithoutSearchVector, search_vector_field
 from portal.history import content_history
 from portal.markdown import render_markdown
 from portal.publishing import Publishable, PublishableQuerySet
@@ -120,10 +119,10 @@ class ProjectQuerySet(PublishableQuerySet):
         )
 
 
-class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
-    def get_queryset(self):
-        # The stored search vector is only ever read inside the database.
-        return super().get_queryset().defer("search_vector")
+class ProjectManager(
+    WithoutSearchVector, models.Manager.from_queryset(ProjectQuerySet)
+):
+    pass
 
 
 class Project(Publishable):
@@ -239,13 +238,8 @@ class Project(Publishable):
     )
 
     # Computed by PostgreSQL from the fields above (NULL elsewhere); read by the
-    # search, deferred by every other query (``ProjectManager``).
-    search_vector = models.GeneratedField(
-        expression=stored_vector(SEARCH_FIELDS),
-        output_field=SearchVectorField(null=True),
-        db_persist=True,
-        verbose_name=_("search vector"),
-    )
+    # search only.
+    search_vector = search_vector_field(SEARCH_FIELDS)
 
     objects = ProjectManager()
     # The languages are chosen in the project's form, so their history is kept

@@ -10,13 +10,12 @@ A, summary B for licenses; title A, body B for statements). The reader's words
 go through ``websearch_to_tsquery``, so quotes, ``or`` and ``-word`` work and no
 input is a syntax error; hits are ordered by ``ts_rank`` (a word in a name weighs
 more than the same word in a description) and carry a ``ts_headline`` snippet.
-The project vector is stored in a generated column, ``Project.search_vector``
-(``portal.fulltext``), computed by PostgreSQL on every write and indexed with
-GIN (migration ``projects/0006_project_search_vector_column``): a search filters
-through the index and ranks the stored vectors, computing nothing per row;
-``tests/test_search.py`` checks with EXPLAIN that the index is used.
-Licenses and statements are a few dozen rows each: a scan is faster than an
-index there.
+Each vector is stored in a generated column, ``search_vector`` of the model
+(``portal.fulltext``), computed by PostgreSQL on every write: a search reads and
+ranks the stored vectors and computes none per row. The projects' column has a
+GIN index (migration ``projects/0006_project_search_vector_column``;
+``tests/test_search.py`` checks with EXPLAIN that it is used); licenses and
+statements are a few dozen rows each, where a scan is faster than an index.
 
 **On other databases** (SQLite, for development and tests), every word must
 appear, in any letter case, in one of the same fields; the rank adds the same
@@ -49,7 +48,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from licenses.models import License
-from portal.fulltext import SEARCH_CONFIG, weighted_vector
+from portal.fulltext import SEARCH_CONFIG
 from portal.models import Statement
 from portal.views import statement_url
 from projects.models import Project
@@ -69,14 +68,9 @@ WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
 # the text fields named after them.
 PROJECT_FIELDS = Project.SEARCH_FIELDS
 PROJECT_SNIPPET = ("summary", "description")
-LICENSE_FIELDS = (("spdx_id", "A"), ("name", "A"), ("summary", "B"))
+LICENSE_FIELDS = License.SEARCH_FIELDS
 LICENSE_SNIPPET = ("summary",)
-STATEMENT_FIELDS = (
-    ("title", "A"),
-    ("contrast_title", "A"),
-    ("body", "B"),
-    ("contrast_body", "B"),
-)
+STATEMENT_FIELDS = Statement.SEARCH_FIELDS
 STATEMENT_SNIPPET = ("body", "contrast_body")
 
 # Marks around a match until the snippet is escaped (Unicode private use area).
@@ -114,16 +108,14 @@ def search_query(text: str) -> SearchQuery:
     return SearchQuery(clean_query(text), search_type="websearch", config=SEARCH_CONFIG)
 
 
-def matching(queryset: QuerySet, text: str, fields, *, stored=False) -> QuerySet:
+def matching(queryset: QuerySet, text: str, fields) -> QuerySet:
     """The rows of ``queryset`` that ``text`` finds, annotated ``search_rank``
-    (higher is better). Not ordered: see :func:`by_relevance`. ``stored``: the
-    model keeps the vector of ``fields`` in its ``search_vector`` column."""
+    (higher is better). Not ordered: see :func:`by_relevance`. On PostgreSQL the
+    model's stored ``search_vector`` (of ``fields``) is searched and ranked."""
     if not query_words(text):
         return queryset.annotate(search_rank=Value(0.0)).none()
     if full_text(queryset):
         query = search_query(text)
-        if not stored:
-            queryset = queryset.alias(search_vector=weighted_vector(fields))
         return queryset.filter(search_vector=query).annotate(
             search_rank=SearchRank(F("search_vector"), query)
         )
@@ -151,7 +143,7 @@ def by_relevance(queryset: QuerySet) -> QuerySet:
 
 def matching_projects(queryset: QuerySet, text: str) -> QuerySet:
     """The projects of ``queryset`` that ``text`` finds (``ProjectFilter.q``)."""
-    return matching(queryset, text, PROJECT_FIELDS, stored=True)
+    return matching(queryset, text, PROJECT_FIELDS)
 
 
 # ---------------------------------------------------------------- snippets

@@ -146,14 +146,13 @@ def test_sitemap_lists_every_published_page_and_no_draft(client, content):
 def test_sitemap_costs_a_fixed_number_of_queries(
     client, django_assert_num_queries, content, make_project, make_license
 ):
-    # Content version, site settings; per sitemap of records, its count and its
-    # page.
-    with django_assert_num_queries(6):
+    # Content version; per sitemap of records, its count and its page.
+    with django_assert_num_queries(5):
         assert client.get("/sitemap.xml").status_code == 200
     for number in range(20):
         make_project(f"More {number}")
     make_license("Apache-2.0")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert client.get("/sitemap.xml?again").status_code == 200
 
 

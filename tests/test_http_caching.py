@@ -367,6 +367,7 @@ def test_site_settings_change_every_page(
     client, catalogue, django_capture_on_commit_callbacks
 ):
     before = client.get("/licenses/")
+    client.get("/search/")  # the settings are kept for the pages that follow
 
     with django_capture_on_commit_callbacks(execute=True):
         SiteSettings(organisation_name="Renamed Org").save()
@@ -374,6 +375,7 @@ def test_site_settings_change_every_page(
     response = client.get("/licenses/")
     assert b"Renamed Org" in response.content
     assert response["ETag"] != before["ETag"]
+    assert b"Renamed Org" in client.get("/search/?q=new").content
 
 
 def test_a_change_recorded_by_another_server_is_seen(client, clock, catalogue):
