@@ -18,7 +18,6 @@ names it, never a feed of everything.
 import datetime
 from dataclasses import dataclass, field
 
-import icalendar
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.urls import reverse
@@ -250,6 +249,10 @@ def conversions_ics(request):
     events = conversion_events(request.GET, today=timezone.localdate(), request=request)
     if not events.valid:
         return invalid_filters(events)
+    # Imported here: only this download needs it, and a worker that never
+    # serves one keeps the memory (about 3 MB).
+    import icalendar
+
     site_name = SiteSettings.load().organisation_name
     host = request.get_host()
     calendar = icalendar.Calendar()
