@@ -20,6 +20,10 @@ from licenses.usage import project_model
 from portal.previews import PreviewableMixin
 from portal.publishing import published_q
 
+# Projects listed on a license's page, featured first; a link leads to the
+# directory filtered by the license for the others.
+PROJECTS_SHOWN = 50
+
 # What an SPDX id or a LicenseRef-... id can be made of, in any letter case.
 ID_SHAPE = re.compile(r"[\w.+:-]+")
 
@@ -45,15 +49,24 @@ class LicenseDetailView(PreviewableMixin, DetailView):
     context_object_name = "license"
 
     def get_queryset(self):
+        project = project_model()
         return (
             License.objects.published(preview=self.preview_item)
             .select_related("change_license")
+            .annotate(
+                project_count=Count(
+                    "projects",
+                    filter=published_q(project, prefix="projects__"),
+                    distinct=True,
+                )
+            )
             .prefetch_related(
                 Prefetch(
                     "projects",
-                    queryset=project_model()
-                    .objects.published()
-                    .select_related("category"),
+                    # The first ones; the directory lists them all.
+                    queryset=project.objects.published()
+                    .select_related("category")
+                    .order_by(*project._meta.ordering)[:PROJECTS_SHOWN],
                     to_attr="public_projects",
                 )
             )

@@ -471,6 +471,24 @@ def test_license_page_lists_its_published_projects(client, make_license, make_pr
     main = main_of(response)
     assert "/projects/snuba/" in main.hrefs()
     assert "A columnar storage service." in main.text
+    assert "/projects/?license=MIT" not in main.hrefs()  # all of them are listed
+
+
+def test_license_page_lists_the_first_projects_and_links_to_all(
+    client, make_license, make_project, monkeypatch
+):
+    monkeypatch.setattr("licenses.views.PROJECTS_SHOWN", 2)
+    make_license("MIT")
+    make_project("Alpha")
+    make_project("Beta", featured=True)
+    make_project("Gamma")
+    make_project("Draft", state=State.DRAFT)
+
+    main = main_of(client.get("/licenses/MIT/"))
+
+    assert card_titles(client.get("/licenses/MIT/")) == ["Beta", "Alpha"]
+    link = main.find("a", href="/projects/?license=MIT")
+    assert link.text == "See all 3 projects under MIT"
 
 
 def test_license_id_in_another_case_redirects_to_its_address(client, make_license):
