@@ -21,14 +21,17 @@ schemathesis registers (``test_every_check_runs`` keeps them all enabled): serve
 errors, status codes, content types, response headers and bodies against the
 schema, invalid data rejected, valid data accepted, missing required headers,
 undeclared methods (405 with ``Allow``), ``Allow`` itself, ignored auth, use after
-free, resource availability, object-level authorization. One is narrowed, not
+free, resource availability, object-level authorization. Two are narrowed, not
 dropped: ``positive_data_acceptance`` lets a schema-valid request be refused with
 a 400 only when every parameter or field the error names is in ``BEYOND_SCHEMA``
 (its valid values are rows of the database, or follow rules JSON Schema cannot
 state exactly: a page beyond the last, an unknown slug or SPDX id, an SPDX
 expression, a change date beyond the license's cap, a URL Django refuses), and
 with a 412 only when the request sent an ``If-Match`` (any ETag but the current
-one must be refused). Any other refusal of valid data still fails. Some checks
+one must be refused). Any other refusal of valid data still fails. Likewise
+``negative_data_rejection`` takes a 412 to an ``If-Match`` as the refusal of
+invalid data it is: the precondition is evaluated before the content (RFC 9110,
+13.2.1). Some checks
 cannot find anything in this API, for good reasons, and pass without a word:
 ``use_after_free`` (the API deletes nothing); ``object_level_authorization``
 (it compares identities, and there is one: readers are anonymous and a writer
@@ -98,7 +101,10 @@ from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import CoveragePhaseData, TestPhase
 from schemathesis.openapi.checks import RejectedPositiveData
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import (
+    negative_data_rejection,
+    positive_data_acceptance,
+)
 
 from licenses.models import License
 from portal.models import Section, Statement
@@ -343,9 +349,22 @@ def positive_data_acceptance_unless_beyond_schema(ctx, response, case):
         raise
 
 
+def negative_data_rejection_or_precondition_failed(ctx, response, case):
+    """``negative_data_rejection``, except for a 412 to an ``If-Match``: a
+    precondition is evaluated before the request's content (RFC 9110, 13.2.1),
+    so invalid data sent with an ETag that is not current is refused with 412,
+    a refusal all the same."""
+    if response.status_code == 412 and "If-Match" in response.request.headers:
+        return None
+    return negative_data_rejection(ctx, response, case)
+
+
 CHECK_ARGUMENTS = {
-    "excluded_checks": [positive_data_acceptance],
-    "additional_checks": [positive_data_acceptance_unless_beyond_schema],
+    "excluded_checks": [positive_data_acceptance, negative_data_rejection],
+    "additional_checks": [
+        positive_data_acceptance_unless_beyond_schema,
+        negative_data_rejection_or_precondition_failed,
+    ],
 }
 
 
@@ -419,7 +438,7 @@ def test_linked_workflows(fuzzed_portal):
 
 def test_every_check_runs():
     """Every check schemathesis registers is enabled, so ``call_and_validate()``
-    runs it; the one narrowed is replaced, not dropped."""
+    runs it; the two narrowed are replaced, not dropped."""
     load_all_checks()
     config = schema.config.checks_config_for()
     names = set(CHECKS.get_all_names())
@@ -442,8 +461,14 @@ def test_every_check_runs():
     } <= names
     assert all(config.get_by_name(name=name).enabled for name in names)
     narrowed = CHECK_ARGUMENTS["additional_checks"]
-    assert CHECK_ARGUMENTS["excluded_checks"] == [positive_data_acceptance]
-    assert narrowed == [positive_data_acceptance_unless_beyond_schema]
+    assert CHECK_ARGUMENTS["excluded_checks"] == [
+        positive_data_acceptance,
+        negative_data_rejection,
+    ]
+    assert narrowed == [
+        positive_data_acceptance_unless_beyond_schema,
+        negative_data_rejection_or_precondition_failed,
+    ]
 
 
 def test_the_fuzzed_schema_is_the_served_one(api_client, db):
