@@ -143,7 +143,10 @@ class Project(Publishable):
         _("slug"),
         max_length=100,
         unique=True,
-        help_text=_("The project's address: /projects/<slug>/. Letters, digits, -."),
+        help_text=_(
+            "The end of the project's address, e.g. 'snuba' for /projects/snuba/. "
+            "Letters, digits, -."
+        ),
     )
     summary = models.CharField(
         _("summary"),

@@ -48,6 +48,24 @@ def test_every_field_an_editor_touches_has_help_text(model):
     assert missing == []
 
 
+@pytest.mark.parametrize("model", CONTENT_MODELS, ids=lambda m: m._meta.label)
+def test_help_texts_hold_no_markup(model):
+    # The admin shows help texts as HTML: "/projects/<slug>/" would lose "<slug>".
+    marked = [
+        field.name
+        for field in editable_fields(model)
+        if "<" in str(field.help_text) or ">" in str(field.help_text)
+    ]
+
+    assert marked == []
+
+
+def test_the_slug_help_text_shows_an_example_address(login_as, db):
+    page = login_as("Editor").get(admin_url(Project, "add")).content.decode()
+
+    assert "for /projects/snuba/" in page
+
+
 # Markdown preview
 
 
