@@ -16,29 +16,38 @@ def project_model():
     return License._meta.get_field("projects").related_model
 
 
-def licenses_with_projects(*, at=None, per_license: int = PROJECTS_PER_LICENSE):
-    """Published licenses in their order, each with ``project_count`` (its
-    published projects) and ``listed_projects`` (the first ``per_license`` of
-    them, featured first). Two queries, however many licenses and projects."""
+def with_first_projects(licenses, projects, *, limit: int, at=None):
+    """``licenses`` each with ``project_count`` (its published projects) and
+    ``listed_projects`` (the first ``limit`` of ``projects``, a published
+    queryset, under it, featured first). Two queries, however many licenses and
+    projects: the count, and one window over the projects."""
     project = project_model()
-    return (
-        License.objects.published(at)
-        .annotate(
-            project_count=Count(
-                "projects",
-                filter=published_q(project, at, prefix="projects__"),
-                distinct=True,
-            )
+    return licenses.annotate(
+        project_count=Count(
+            "projects",
+            filter=published_q(project, at, prefix="projects__"),
+            distinct=True,
         )
-        .prefetch_related(
-            Prefetch(
-                "projects",
-                # Only what the list shows: the window over every project
-                # under a license then moves no descriptions around.
-                queryset=project.objects.published(at)
-                .only("name", "slug", "featured", "position")
-                .order_by(*project._meta.ordering)[:per_license],
-                to_attr="listed_projects",
-            )
+    ).prefetch_related(
+        Prefetch(
+            "projects",
+            queryset=projects.order_by(*project._meta.ordering)[:limit],
+            to_attr="listed_projects",
         )
+    )
+
+
+def licenses_with_projects(*, at=None, per_license: int = PROJECTS_PER_LICENSE):
+    """Published licenses in their order, each with ``project_count`` and the
+    first ``per_license`` projects as ``listed_projects`` (see
+    :func:`with_first_projects`)."""
+    return with_first_projects(
+        License.objects.published(at),
+        # Only what the list shows: the window over every project under a
+        # license then moves no descriptions around.
+        project_model()
+        .objects.published(at)
+        .only("name", "slug", "featured", "position"),
+        limit=per_license,
+        at=at,
     )

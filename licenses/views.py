@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.db.models.functions import Lower
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect
@@ -16,7 +16,7 @@ from licenses import rules, spdx
 from licenses.expressions import check_expression, spdx_licensing
 from licenses.forms import ExpressionCheckForm, LicenseCompareForm
 from licenses.models import License, canonical_license_id
-from licenses.usage import project_model
+from licenses.usage import project_model, with_first_projects
 from portal.previews import PreviewableMixin
 from portal.publishing import published_q
 
@@ -49,27 +49,13 @@ class LicenseDetailView(PreviewableMixin, DetailView):
     context_object_name = "license"
 
     def get_queryset(self):
-        project = project_model()
-        return (
-            License.objects.published(preview=self.preview_item)
-            .select_related("change_license")
-            .annotate(
-                project_count=Count(
-                    "projects",
-                    filter=published_q(project, prefix="projects__"),
-                    distinct=True,
-                )
-            )
-            .prefetch_related(
-                Prefetch(
-                    "projects",
-                    # The first ones; the directory lists them all.
-                    queryset=project.objects.published()
-                    .select_related("category")
-                    .order_by(*project._meta.ordering)[:PROJECTS_SHOWN],
-                    to_attr="public_projects",
-                )
-            )
+        # The first projects; the directory lists them all.
+        return with_first_projects(
+            License.objects.published(preview=self.preview_item).select_related(
+                "change_license"
+            ),
+            project_model().objects.published().select_related("category"),
+            limit=PROJECTS_SHOWN,
         )
 
     def get(self, request, *args, **kwargs):
