@@ -228,22 +228,29 @@ def version_key(request) -> str:
     return version.key
 
 
+def memo_seconds() -> int:
+    """How long what is kept per content version stays in the cache: as long as
+    pages (``PAGE_CACHE_SECONDS``), at least a minute even with the page cache
+    off. A new version replaces it sooner."""
+    return max(settings.PAGE_CACHE_SECONDS, 60)
+
+
 def remembered(request, name: str, compute):
     """``compute()``, kept in the shared cache until the content version changes.
 
     For what is costly to compute and the same for every reader of the same
     content, e.g. the directory's facet counts for a set of filters: ``name``
     must say everything the value depends on besides the content. Uses the
-    request's version (set by the middleware) or reads it. Kept as long as
-    ``PAGE_CACHE_SECONDS`` (at least a minute); a publish, an edit or a
-    scheduled time passing makes a new version, so nothing stale is served.
+    request's version (set by the middleware) or reads it. Kept
+    ``memo_seconds()``; a publish, an edit or a scheduled time passing makes a
+    new version, so nothing stale is served.
     """
     digest = hashlib.sha256(name.encode()).hexdigest()
     key = f"{MEMO_KEY_PREFIX}:{version_key(request)}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, max(settings.PAGE_CACHE_SECONDS, 60))
+        cache.set(key, value, memo_seconds())
     return value
 
 

@@ -1,6 +1,5 @@
 """The public project directory, project pages and badges, and the conversions."""
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -10,7 +9,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
 from licenses.expressions import osi_lookup
-from portal.caching import remembered, version_key
+from portal.caching import memo_seconds, remembered, version_key
 from portal.json_ld import NonceFreeETagMixin
 from portal.previews import PreviewableMixin
 from projects import badges
@@ -62,7 +61,7 @@ class ProjectListView(ListView):
         context["filter_fragment_key"] = (
             f"{version_key(self.request)}:{self.filterset.form_key()}"
         )
-        context["fragment_seconds"] = max(settings.PAGE_CACHE_SECONDS, 60)
+        context["fragment_seconds"] = memo_seconds()
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()
