@@ -10,18 +10,10 @@ from licenses.models import License
 from portal.models import Section, SiteSettings, Statement
 from projects.demo import data, load_demo
 from projects.models import Category, Language, Project, Release
+from tests.test_philosophy import SEED_HEADINGS
 
 DEMO_MODELS = [Section, Statement, License, Category, Language, Project, Release]
 
-SEED_HEADINGS = [
-    "What does Open Source actually mean?",
-    "Sentry's Open Source Philosophy",
-    "Business Source License 1.1 (BSL-1.1)",
-    "Apache License, Version 2.0 (Apache-2.0)",
-    "The MIT License (MIT)",
-    "Why not Open Core? Isn't that the same thing?",
-    "Why are we an Open Source company?",
-]
 
 GOALS = [
     "Anyone should be able to run Sentry for themselves or their business",
