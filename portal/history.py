@@ -95,22 +95,17 @@ class DeferredHistory:
         self.pending.setdefault((type(instance), created), {})[id(instance)] = instance
 
     def write(self) -> None:
-        user = self.user or _request_user()
         for (model, created), instances in self.pending.items():
             instances = list(instances.values())
             for instance in instances:
                 del instance.skip_history_when_saving
+            # Without ``user``, simple-history names the current request's user
+            # itself, as for a save.
             records = model.history.bulk_history_create(
-                instances, update=not created, default_user=user, batch_size=1000
+                instances, update=not created, default_user=self.user, batch_size=1000
             )
             _write_m2m_history(model, instances, records)
         self.pending = {}
-
-
-def _request_user():
-    request = getattr(HistoricalRecords.context, "request", None)
-    user = getattr(request, "user", None)
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 def _write_m2m_history(model, instances, records) -> None:

@@ -345,3 +345,16 @@ def test_an_import_records_one_version_per_item_with_its_languages(
     import_catalogue(read_file(content, "csv"), fmt="csv", user=user)
     assert snuba.history.count() == 1
     assert relay.history.count() == versions_before + 1
+
+
+def test_an_import_without_a_user_names_the_acting_user(make_license, db):
+    make_license("MIT")
+    user = get_user_model().objects.create_user("bob")
+    content = "slug,name,summary,license_expression\nsnuba,Snuba,S.,MIT\n"
+    rows = read_file(content, "csv")
+
+    with acting_as(user):
+        import_catalogue(rows, fmt="csv")
+
+    record = Project.objects.get(slug="snuba").history.get()
+    assert (record.history_user, record.history_change_reason) == (user, "Import")
