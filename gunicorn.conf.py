@@ -21,7 +21,7 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then so that no slow leak can grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "1000"))
-# The portal logs one JSON line per request itself (portal.request_log).
+# The portal logs one JSON line per request itself (portal.http.request_log).
 accesslog = None
 errorlog = "-"
 # Load the application once in the master, then fork: less memory per worker.

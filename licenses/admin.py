@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from licenses import rules
 from licenses.models import License, describe_user, licenses_in_use
-from portal.admin_actions import PublishableAdmin
-from portal.admin_forms import ContentAdminForm
+from portal.admin.actions import PublishableAdmin
+from portal.admin.forms import ContentAdminForm
 
 
 def rule_field(kind: str) -> forms.MultipleChoiceField:

@@ -15,7 +15,7 @@ from licenses.serializers import (
     ExpressionQuerySerializer,
     LicenseSerializer,
 )
-from portal.caching import RememberedListMixin, RememberedRetrieveMixin
+from portal.http.caching import RememberedListMixin, RememberedRetrieveMixin
 
 
 class LicenseViewSet(

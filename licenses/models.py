@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from licenses import rules, spdx
 from licenses.expressions import LICENSE_REF, check_expression, suggest_ids
-from portal.fulltext import WithoutSearchVector, search_vector_field
-from portal.history import content_history
-from portal.markdown import render_markdown
-from portal.publishing import Publishable, PublishableQuerySet
+from portal.publishing.history import content_history
+from portal.publishing.models import Publishable, PublishableQuerySet
+from portal.text.fulltext import WithoutSearchVector, search_vector_field
+from portal.text.markdown import render_markdown
 
 
 class Family(models.TextChoices):

@@ -5,7 +5,7 @@ the philosophy page answers "what is each license for, and where is it used?".
 from django.db.models import Count, Prefetch
 
 from licenses.models import License
-from portal.publishing import published_q
+from portal.publishing.models import published_q
 
 PROJECTS_PER_LICENSE = 8
 

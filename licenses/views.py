@@ -17,8 +17,8 @@ from licenses.expressions import check_expression, spdx_licensing
 from licenses.forms import ExpressionCheckForm, LicenseCompareForm
 from licenses.models import License, canonical_license_id
 from licenses.usage import project_model, with_first_projects
-from portal.previews import PreviewableMixin
-from portal.publishing import published_q
+from portal.publishing.models import published_q
+from portal.publishing.previews import PreviewableMixin
 
 # Projects listed on a license's page, featured first; a link leads to the
 # directory filtered by the license for the others.

@@ -7,7 +7,12 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
-        from portal import caching
+        # ``portal.admin`` is the admin kit the apps build on, so the admin's
+        # autodiscovery finds no ModelAdmin there: the philosophy content's and
+        # the API tokens' admins are registered here.
+        from portal import philosophy_admin  # noqa: F401
+        from portal.api import token_admin  # noqa: F401
+        from portal.http import caching
 
         # Every write to public content changes the content version that HTTP
         # caching (ETag, Last-Modified, the page cache) is keyed on.
@@ -16,9 +21,9 @@ class PortalConfig(AppConfig):
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """Django's admin (``django.contrib.admin``), with
-    :class:`portal.admin_site.PortalAdminSite` as ``admin.site``: the site-wide
+    :class:`portal.admin.site.PortalAdminSite` as ``admin.site``: the site-wide
     admin views of the portal. Named in ``INSTALLED_APPS`` instead of Django's."""
 
     # Not the configuration of the ``portal`` app itself: that is PortalConfig.
     default = False
-    default_site = "portal.admin_site.PortalAdminSite"
+    default_site = "portal.admin.site.PortalAdminSite"

@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from portal.caching import remembered
+from portal.http.caching import remembered
 from portal.models import SiteSettings
 
 

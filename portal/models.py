@@ -7,12 +7,12 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from portal.fulltext import WithoutSearchVector, search_vector_field
-from portal.history import content_history
-from portal.markdown import render_markdown
-from portal.publishing import Publishable, PublishableQuerySet
-from portal.tokens import ApiToken  # noqa: F401 - a model of this app
-from portal.versioning import Versioned
+from portal.api.tokens import ApiToken  # noqa: F401 - a model of this app
+from portal.publishing.history import content_history
+from portal.publishing.models import Publishable, PublishableQuerySet
+from portal.publishing.versioning import Versioned
+from portal.text.fulltext import WithoutSearchVector, search_vector_field
+from portal.text.markdown import render_markdown
 
 
 class Section(Publishable):

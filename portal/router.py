@@ -6,7 +6,7 @@ Only this module and the root URL map know every app (DESIGN.md).
 from rest_framework.routers import DefaultRouter
 
 from licenses.api import ExpressionViewSet, LicenseViewSet
-from portal.api import SectionViewSet, StatementViewSet
+from portal.philosophy_api import SectionViewSet, StatementViewSet
 from projects.api import ConversionViewSet, ProjectViewSet
 
 router = DefaultRouter()

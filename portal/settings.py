@@ -84,8 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "portal.request_log.RequestLogMiddleware",
-    "portal.outage.DatabaseOutageMiddleware",
+    "portal.http.request_log.RequestLogMiddleware",
+    "portal.http.outage.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -100,7 +100,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: it needs the user, and pages it serves from its cache still get the
     # headers of the middleware above.
-    "portal.caching.HttpCachingMiddleware",
+    "portal.http.caching.HttpCachingMiddleware",
     # After all the others, as django-axes asks: it turns a login refused during
     # the view (too many failures) into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -211,12 +211,12 @@ if PRODUCTION:
 
 # REDIS_URL (or CACHE_URL) selects Redis, shared by every app server; without it,
 # each process keeps a local-memory cache. A Redis outage is logged and served as
-# cache misses (portal.cache_backends), never as an error.
+# cache misses (portal.http.cache_backends), never as an error.
 REDIS_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "portal.cache_backends.FaultTolerantRedisCache",
+            "BACKEND": "portal.http.cache_backends.FaultTolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
             "OPTIONS": {
@@ -234,7 +234,7 @@ else:
         }
     }
 
-# HTTP caching (portal.caching): how long browsers and CDNs may reuse a public
+# HTTP caching (portal.http.caching): how long browsers and CDNs may reuse a public
 # answer before revalidating it, and how long the server keeps a rendered page
 # (0: not at all). A publish invalidates both at once.
 HTTP_CACHE_MAX_AGE = int(os.environ.get("HTTP_CACHE_MAX_AGE", "60"))
@@ -254,18 +254,18 @@ REST_FRAMEWORK = {
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # Writes authenticate with admin-issued tokens only (no session, no CSRF).
-    "DEFAULT_AUTHENTICATION_CLASSES": ["portal.api_auth.BearerTokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["portal.api.auth.BearerTokenAuthentication"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "portal.ordering.StrictOrderingFilter",
+        "portal.api.ordering.StrictOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "portal.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "portal.api_schema.AutoSchema",
-    "EXCEPTION_HANDLER": "portal.api_errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "portal.throttling.AnonRateThrottle",
-        "portal.throttling.UserRateThrottle",
+        "portal.api.throttling.AnonRateThrottle",
+        "portal.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_ANON_RATE", "120/min"),
@@ -314,7 +314,7 @@ LOGIN_URL = "admin:login"
 # for AXES_COOLOFF_MINUTES. Attempts are kept in the database, shared by every
 # app server. The lockout backend comes first; it only refuses, never logs in.
 AUTHENTICATION_BACKENDS = [
-    "portal.login_protection.LoginLockoutBackend",
+    "portal.admin.login_protection.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -323,8 +323,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(
 )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "portal.login_protection.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "portal.login_protection.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "portal.admin.login_protection.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "portal.admin.login_protection.client_ip_address"
 # Behind N trusted proxies, the client's address is the Nth from the right of
 # X-Forwarded-For (0: REMOTE_ADDR, never the client's own claim).
 AXES_NUM_PROXIES = int(os.environ.get("AXES_NUM_PROXIES", "0"))
@@ -332,7 +332,7 @@ AXES_NUM_PROXIES = int(os.environ.get("AXES_NUM_PROXIES", "0"))
 AXES_VERBOSE = False
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
-# Request lines (JSON, from portal.request_log) and other information go to stdout;
+# Request lines (JSON, from portal.http.request_log) and other information go to stdout;
 # warnings and errors, with their tracebacks, to stderr.
 LOGGING = {
     "version": 1,

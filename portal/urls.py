@@ -6,9 +6,10 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from licenses.sitemaps import LicenseSitemap
-from portal import health, views
-from portal.api_errors import ApiNotFoundView
+from portal import views
+from portal.api.errors import ApiNotFoundView
 from portal.feeds import StatementFeed
+from portal.http import health
 from portal.router import router
 from portal.sitemaps import PageSitemap
 from projects.sitemaps import ProjectSitemap

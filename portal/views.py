@@ -12,12 +12,12 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from portal.models import Section, Statement
-from portal.previews import PreviewableMixin
+from portal.publishing.previews import PreviewableMixin
 
 
 def published_sections(at=None, *, preview=None):
     """Published sections, each with its published statements, in page order
-    (and the previewed section or statement, see ``portal.previews``)."""
+    (and the previewed section or statement, see ``portal.publishing.previews``)."""
     return Section.objects.published(at, preview=preview).prefetch_related(
         Prefetch(
             "statements",

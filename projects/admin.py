@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_actions import PublishableAdmin
-from portal.admin_editing import ContentAdmin, ContentInline
+from portal.admin.actions import PublishableAdmin
+from portal.admin.editing import ContentAdmin, ContentInline
 from projects.admin_import import CatalogueTransferMixin
 from projects.models import Category, Language, LicenseChange, Project, Release
 from projects.services import project_link_licenses

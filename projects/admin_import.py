@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.history import acting_as
+from portal.publishing.history import acting_as
 from projects.exports import catalogue_rows, export_csv, export_json
 from projects.imports import ImportFileError, import_catalogue, read_file
 

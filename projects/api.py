@@ -1,6 +1,6 @@
 """API of the project catalogue and of the conversions of its releases, with the
 same filters as the site. Reads are anonymous; integrations write with a token
-(see portal.api_writes): create and update projects, add and update releases."""
+(see portal.api.writes): create and update projects, add and update releases."""
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
@@ -11,16 +11,16 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from portal.api_errors import Conflict
-from portal.api_writes import (
+from portal.api.errors import Conflict
+from portal.api.writes import (
     ActionPermissions,
     check_if_match,
     may_publish,
     record_token_author,
     representation_etag,
 )
-from portal.caching import RememberedListMixin, RememberedRetrieveMixin
-from portal.publishing import State
+from portal.http.caching import RememberedListMixin, RememberedRetrieveMixin
+from portal.publishing.models import State
 from projects.filters import ConversionFilter, ProjectFilter
 from projects.models import Project, Release
 from projects.serializers import (

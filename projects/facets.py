@@ -13,7 +13,7 @@ public itself.
 from django.db.models import Count
 
 from licenses.models import License
-from portal.publishing import published_q
+from portal.publishing.models import published_q
 from projects.models import Project
 
 

@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from licenses.models import Family, License
-from portal.caching import remembered
+from portal.http.caching import remembered
 from projects import facets
 from projects.models import Category, Language, Project, Release
 from projects.search import matching_projects

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from licenses.expressions import check_expression
 from licenses.models import License, remembered_conversion_terms
-from portal.history import DeferredHistory, record_author
+from portal.publishing.history import DeferredHistory, record_author
 from projects.catalogue_format import (
     HISTORY_PARTS,
     LIST_SEPARATOR,

@@ -16,11 +16,11 @@ from licenses.expressions import (
     osi_lookup,
 )
 from licenses.models import License
-from portal.fulltext import WithoutSearchVector, search_vector_field
-from portal.history import content_history
-from portal.markdown import render_markdown
-from portal.publishing import Publishable, PublishableQuerySet
-from portal.versioning import Versioned
+from portal.publishing.history import content_history
+from portal.publishing.models import Publishable, PublishableQuerySet
+from portal.publishing.versioning import Versioned
+from portal.text.fulltext import WithoutSearchVector, search_vector_field
+from portal.text.markdown import render_markdown
 
 
 def clean_expression_field(instance, field_name: str) -> ExpressionCheck:
@@ -107,7 +107,7 @@ class ProjectQuerySet(PublishableQuerySet):
 
     def with_releases(self, at=None, *, preview=None):
         """With the public releases, newest first, as ``public_releases`` (and
-        the previewed one, see ``portal.previews``)."""
+        the previewed one, see ``portal.publishing.previews``)."""
         return self.prefetch_related(
             Prefetch(
                 "releases",

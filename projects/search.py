@@ -11,7 +11,7 @@ go through ``websearch_to_tsquery``, so quotes, ``or`` and ``-word`` work and no
 input is a syntax error; hits are ordered by ``ts_rank`` (a word in a name weighs
 more than the same word in a description) and carry a ``ts_headline`` snippet.
 Each vector is stored in a generated column, ``search_vector`` of the model
-(``portal.fulltext``), computed by PostgreSQL on every write: a search reads and
+(``portal.text.fulltext``), computed by PostgreSQL on every write: a search reads and
 ranks the stored vectors and computes none per row. The projects' column has a
 GIN index (migration ``projects/0006_project_search_vector_column``;
 ``tests/test_search.py`` checks with EXPLAIN that it is used); licenses and
@@ -48,8 +48,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from licenses.models import License
-from portal.fulltext import SEARCH_CONFIG
 from portal.models import Statement
+from portal.text.fulltext import SEARCH_CONFIG
 from portal.views import statement_url
 from projects.models import Project
 

@@ -9,9 +9,9 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
 from licenses.expressions import osi_lookup
-from portal.caching import memo_seconds, remembered, version_key
-from portal.json_ld import NonceFreeETagMixin
-from portal.previews import PreviewableMixin
+from portal.http.caching import memo_seconds, remembered, version_key
+from portal.publishing.previews import PreviewableMixin
+from portal.text.json_ld import NonceFreeETagMixin
 from projects import badges
 from projects.feeds import conversion_events
 from projects.filters import ProjectDirectoryFilter

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from licenses.models import License
 from portal.models import Section, Statement
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.models import Category, Language, Project, Release
 from projects.services import project_save
 

@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from licenses.models import License
+from portal.api.tokens import ApiToken
 from portal.models import Section, SiteSettings, Statement
-from portal.publishing import State
-from portal.tokens import ApiToken
+from portal.publishing.models import State
 from projects.models import Project, Release
 
 OUR_APPS = {"portal", "licenses", "projects"}

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from licenses.models import License
 from portal.models import Section, SiteSettings, Statement
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.models import Category, Language, LicenseChange, Project, Release
 
 CONTENT_MODELS = [

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from licenses.models import License
 from portal.models import Section, Statement
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.models import Project
 
 LICENSE_KEYS = {
@@ -629,7 +629,7 @@ def make_catalogue(
     return make
 
 
-# The content version behind Last-Modified (portal.caching, one query) + count
+# The content version behind Last-Modified (portal.http.caching, one query) + count
 # query + page query (+ one per prefetched relation)
 LIST_QUERIES = {
     "/api/v1/licenses/": 3,

@@ -17,9 +17,9 @@ from rest_framework import exceptions
 from rest_framework.test import APIClient
 
 from licenses.models import Family
-from portal.api_errors import Conflict, PreconditionFailed, exception_handler
-from portal.publishing import State
-from portal.tokens import ApiToken
+from portal.api.errors import Conflict, PreconditionFailed, exception_handler
+from portal.api.tokens import ApiToken
+from portal.publishing.models import State
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from licenses.models import Family
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.models import LicenseChange
 
 D = datetime.date
@@ -145,7 +145,7 @@ def test_conversions_cost_a_fixed_number_of_queries(
 ):
     for number in range(size):
         make_release(snuba, f"30.{number}.0", released_on=D(2025, 1, 1 + number))
-    # The content version (portal.caching), the count, the page.
+    # The content version (portal.http.caching), the count, the page.
     with django_assert_num_queries(3):
         api_client.get("/api/v1/conversions/")
 

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from licenses.models import Family
-from portal.publishing import State
-from portal.tokens import ApiToken
+from portal.api.tokens import ApiToken
+from portal.publishing.models import State
 from projects.models import Project, Release
 
 D = datetime.date

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone
 
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.models import Project
 from tests.test_conversions import freeze_today, make_busl_catalogue
 from tests.test_site import get_ok
@@ -139,7 +139,7 @@ def test_badge_queries_do_not_grow(
         for _ in range(15):
             make_release(busl["snuba"], f"30.{next(counter)}.0")
 
-    # The content version (portal.caching), the project, its next conversion; no
+    # The content version (portal.http.caching), the project, its next conversion; no
     # site settings: the badge is no page.
     for _ in range(2):
         with django_assert_num_queries(3):

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from licenses.models import License
-from portal.publishing import State
-from portal.versioning import locked_current
+from portal.publishing.models import State
+from portal.publishing.versioning import locked_current
 from projects.models import Project, Release
 
 

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from licenses.models import Family
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.models import LicenseChange, Project, Release
 from tests.test_site import get_ok, main_of, parse
 
@@ -241,7 +241,7 @@ def test_project_page_queries_do_not_grow_with_converting_releases(
                 license_expression="MIT",
             )
 
-    # The content version (portal.caching), site settings, the project with its
+    # The content version (portal.http.caching), site settings, the project with its
     # category, its licenses, its languages, its releases with their change
     # licenses, its license history.
     for _ in range(2):
@@ -444,7 +444,7 @@ def test_conversions_page_queries_do_not_grow(
             make_release(project, "1.0.0", released_on=D(2021, 1, 1))
             make_release(project, "2.0.0", released_on=D(2024, 1, 1))
 
-    # The content version (portal.caching), site settings, the project and
+    # The content version (portal.http.caching), site settings, the project and
     # license choices of the form, the upcoming and the recent conversions (each
     # with its project and change license).
     # The site settings are then kept until the content changes (grow()).

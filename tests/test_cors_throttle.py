@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from portal.tokens import ApiToken
+from portal.api.tokens import ApiToken
 
 ROOT = Path(__file__).resolve().parent.parent
 ORIGIN = "https://example.org"

@@ -4,7 +4,7 @@ same FilterSet seen from the API."""
 import pytest
 
 from licenses.models import Family
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.models import Project
 from tests.test_site import card_titles, get_ok, main_of
 

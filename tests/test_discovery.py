@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from portal.models import Statement
-from portal.publishing import State
+from portal.publishing.models import State
 from tests.test_site import get_ok, parse
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -8,7 +8,7 @@ import icalendar
 import pytest
 from django.utils import timezone
 
-from portal.publishing import State
+from portal.publishing.models import State
 from tests.test_conversions import freeze_today, make_busl_catalogue
 
 D = datetime.date
@@ -201,7 +201,7 @@ def test_feed_queries_do_not_grow(
             project = make_project(f"More {next(counter)}", license_expression="MIT")
             make_release(project, "1.0.0", license_expression="BUSL-1.1")
 
-    # The content version (portal.caching), site settings, the upcoming and the
+    # The content version (portal.http.caching), site settings, the upcoming and the
     # recent conversions.
     for _ in range(2):
         with django_assert_num_queries(4):

@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from licenses.models import License
-from portal.history import acting_as, record_author
 from portal.models import Section, SiteSettings, Statement
-from portal.publishing import State
+from portal.publishing.history import acting_as, record_author
+from portal.publishing.models import State
 from projects.imports import import_catalogue, read_file
 from projects.models import Category, Language, LicenseChange, Project, Release
 

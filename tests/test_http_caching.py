@@ -1,4 +1,4 @@
-"""HTTP caching of the site and the API (portal.caching).
+"""HTTP caching of the site and the API (portal.http.caching).
 
 What a browser, a CDN or an integration relies on: every public GET has an ETag
 and a Last-Modified and answers 304 to either; anonymous answers are public for a
@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 
-from portal.caching import CONTENT_CHANGED_KEY
+from portal.api.tokens import ApiToken
+from portal.http.caching import CONTENT_CHANGED_KEY
 from portal.models import SiteSettings, Statement
-from portal.publishing import State
-from portal.tokens import ApiToken
+from portal.publishing.models import State
 from projects.models import Category, Project, Release
 
 NOON = datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC)

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from licenses.models import Family
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.exports import catalogue_rows, export_csv, export_json
 from projects.imports import ImportFileError, import_catalogue, read_file
 from projects.models import LicenseChange, Project, Release

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from licenses.models import Family, License
-from portal.publishing import State
+from portal.publishing.models import State
 from tests.test_site import get_ok, main_of, parse
 
 TOMORROW = timezone.timedelta(days=1)
@@ -197,7 +197,7 @@ def test_license_page_queries_do_not_grow_with_terms_and_projects(
         for _ in range(15):
             make_project(f"Project {next(counter)}", license_expression="BUSL-1.1")
 
-    # The content version (portal.caching), site settings, the license with its
+    # The content version (portal.http.caching), site settings, the license with its
     # change license, its projects.
     for _ in range(2):
         with django_assert_num_queries(4):
@@ -338,7 +338,7 @@ def test_compare_queries_do_not_grow(
     client, django_assert_num_queries, licenses, make_license
 ):
     url = "/licenses/compare/?license=MIT&license=BUSL-1.1&license=Apache-2.0"
-    # The content version (portal.caching), site settings, the published
+    # The content version (portal.http.caching), site settings, the published
     # licenses with their change licenses.
     with django_assert_num_queries(3):
         assert client.get(url).status_code == 200
@@ -465,7 +465,7 @@ def test_operator_typo_offers_no_license_instead(client, licenses):
 def test_check_queries_do_not_grow(
     client, django_assert_num_queries, licenses, make_license
 ):
-    # The content version (portal.caching) and site settings only, before
+    # The content version (portal.http.caching) and site settings only, before
     # anything is checked or when nothing is valid; the site settings are then
     # kept until the content changes.
     with django_assert_num_queries(2):

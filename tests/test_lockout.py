@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import F
 from django.test import Client
 
-from portal.login_protection import client_ip_address
+from portal.admin.login_protection import client_ip_address
 
 LOGIN = "/admin/login/?next=/admin/"
 PASSWORD = "correct horse battery staple"

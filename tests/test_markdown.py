@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from portal.markdown import render_markdown
 from portal.models import Statement
+from portal.text.markdown import render_markdown
 
 HOSTILE = (
     "Hello *world*.\n\n"

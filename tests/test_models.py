@@ -13,7 +13,7 @@ from django.utils import timezone
 from licenses.expressions import check_expression, suggest_ids
 from licenses.models import License
 from portal.models import Section, Statement
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.models import Category, Language, Project, Release
 from projects.services import project_link_licenses, project_save
 

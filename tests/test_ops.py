@@ -14,7 +14,7 @@ NOWHERE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 def redis_cache(location):
     return {
         "default": {
-            "BACKEND": "portal.cache_backends.FaultTolerantRedisCache",
+            "BACKEND": "portal.http.cache_backends.FaultTolerantRedisCache",
             "LOCATION": location,
             "KEY_PREFIX": "portal-tests",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -46,7 +46,7 @@ def test_readyz_names_the_database_when_it_is_down(client, db, monkeypatch):
         def cursor(self):
             raise connection.Database.OperationalError("connection refused")
 
-    monkeypatch.setattr("portal.health.connection", Unreachable())
+    monkeypatch.setattr("portal.http.health.connection", Unreachable())
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": "unavailable", "cache": "ok"}

@@ -6,7 +6,7 @@ from django.template import loader
 from django.utils import timezone
 
 from licenses.models import Family
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.demo import load_demo
 from tests.test_site import get_ok, parse
 

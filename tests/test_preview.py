@@ -1,6 +1,6 @@
 """The admin's preview: an editor sees a draft on its public page exactly as readers
 will, under a banner, never indexed nor cached, while readers and the API still get
-a 404 for it (``portal.previews``).
+a 404 for it (``portal.publishing.previews``).
 """
 
 import datetime
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from licenses.models import License
 from portal.models import Section, Statement
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.models import Category, Project, Release
 from tests.test_site import parse
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from licenses.models import License
 from portal.models import Section, SiteSettings
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.models import Project, Release
 
 roles_migration = importlib.import_module(

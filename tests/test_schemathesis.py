@@ -107,8 +107,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from licenses.models import License
+from portal.api.tokens import TOKEN_PREFIX, ApiToken
 from portal.models import Section, Statement
-from portal.tokens import TOKEN_PREFIX, ApiToken
 from projects.models import Category, Language, Project, Release
 
 # Fuzzed cases per operation, and stateful scenarios; for a deeper run:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from licenses.models import Family
 from portal.models import Statement
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.models import Project
 from projects.search import (
     START,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.defaults import server_error
 
 from portal.models import SiteSettings, Statement
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.models import Project
 
 # ---------------------------------------------------------------- HTML helpers
@@ -825,7 +825,7 @@ def test_server_error_page_needs_no_database_or_context():
 # Each page costs a fixed number of queries whatever the catalogue's size: the
 # count is pinned with a few items, then checked again with many more. Every
 # count includes the one query of the ``site`` context processor and the one of
-# the content version behind HTTP caching (``portal.caching``).
+# the content version behind HTTP caching (``portal.http.caching``).
 
 
 def assert_constant_queries(client, django_assert_num_queries, url, expected, grow):

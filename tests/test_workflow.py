@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from licenses.models import License
 from portal.models import Section, Statement
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.exports import catalogue_rows, export_json
 from projects.imports import import_catalogue, read_file
 from projects.models import Project, Release
@@ -31,7 +31,7 @@ def clock(monkeypatch):
 
     class Clock:
         def set(self, moment):
-            monkeypatch.setattr("portal.publishing.timezone.now", lambda: moment)
+            monkeypatch.setattr("portal.publishing.models.timezone.now", lambda: moment)
 
     clock = Clock()
     clock.set(NOON)

@@ -1,9 +1,9 @@
 """``{% json_ld data %}``: schema.org data as a JSON-LD block with the request's
-CSP nonce (see ``portal.json_ld``)."""
+CSP nonce (see ``portal.text.json_ld``)."""
 
 from django import template
 
-from portal.json_ld import json_ld_script
+from portal.text.json_ld import json_ld_script
 
 register = template.Library()
 

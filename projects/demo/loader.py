@@ -15,7 +15,7 @@ from django.db import transaction
 
 from licenses.models import License
 from portal.models import Section, SiteSettings, Statement
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.demo import data
 from projects.models import Category, Language, LicenseChange, Project, Release
 from projects.services import project_link_licenses, project_save

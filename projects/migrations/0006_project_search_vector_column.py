@@ -12,7 +12,7 @@ import django.contrib.postgres.search
 from django.contrib.postgres.indexes import GinIndex
 from django.db import migrations, models
 
-import portal.fulltext
+import portal.text.fulltext
 
 INDEX_NAME = "project_search_vector_gin"
 
@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
             name="search_vector",
             field=models.GeneratedField(
                 db_persist=True,
-                expression=portal.fulltext.PostgresOnly(
+                expression=portal.text.fulltext.PostgresOnly(
                     django.contrib.postgres.search.CombinedSearchVector(
                         django.contrib.postgres.search.CombinedSearchVector(
                             django.contrib.postgres.search.SearchVector(

@@ -58,7 +58,7 @@
         })
         .then(function (answer) {
           if (request === latest) {
-            // Sanitised by the server (portal.markdown.render_markdown).
+            // Sanitised by the server (portal.text.markdown.render_markdown).
             body.innerHTML = answer.html;
             box.classList.toggle("portal-markdown-preview--empty", !answer.html);
           }

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from portal.publishing import State
+from portal.publishing.models import State
 from projects.models import Project
 
 PASSWORD = "a long enough password for the editor"

@@ -6,7 +6,7 @@ settings). DRF's throttles read that dict once, when they are imported; these
 read it on each request, so a changed setting (a test's override) takes effect.
 The request history lives in the Django cache, shared by every app server when it
 is Redis. A throttled request is a 429 in the API's error format, with
-``Retry-After`` (``portal.api_errors``).
+``Retry-After`` (``portal.api.errors``).
 """
 
 from rest_framework import throttling

@@ -14,7 +14,7 @@ string lists that a client can show next to its own inputs. ``Retry-After`` (429
 and ``WWW-Authenticate`` (401) headers are kept.
 
 Other exceptions are left to Django, as DRF does: the database outage
-middleware (``portal.outage``) answers a 503 in this same format, anything else
+middleware (``portal.http.outage``) answers a 503 in this same format, anything else
 is logged and gets the 500 page.
 """
 

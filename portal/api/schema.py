@@ -7,7 +7,7 @@ schema is the whole contract:
 - who may call it: every read is public (a token is optional), every write
   needs a token;
 - the error responses, each with the one error body (``Error``, see
-  ``portal.api_errors``): 400, 401, 404, 406 and 429 on every operation (a read
+  ``portal.api.errors``): 400, 401, 404, 406 and 429 on every operation (a read
   needs no token, but one that sends an unknown or malformed token is refused
   like a write); 403, 409, 412 and 415 on operations that write;
 - query parameters: an empty value (``?status=``) is the same as no value, as
@@ -18,7 +18,7 @@ schema is the whole contract:
   only whitespace either (DRF trims it first);
 - conditional requests on reads: the ``If-None-Match`` and ``If-Modified-Since``
   request headers, the 304 response, and the ``ETag``, ``Last-Modified`` and
-  ``Cache-Control`` headers of 200 and 304 (``portal.caching``);
+  ``Cache-Control`` headers of 200 and 304 (``portal.http.caching``);
 - the ``Retry-After`` header of 429.
 """
 
@@ -29,7 +29,7 @@ from drf_spectacular.plumbing import force_instance
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
-from portal.api_errors import ErrorSerializer
+from portal.api.errors import ErrorSerializer
 
 READ_ERRORS = {
     "400": _(

@@ -10,7 +10,7 @@ silently overwriting their work.
 (Named ``revision``, not ``version``: a release's ``version`` is its version
 number, e.g. 23.11.0.)
 
-The admin's change forms carry it as a hidden field (``portal.admin_forms``). The
+The admin's change forms carry it as a hidden field (``portal.admin.forms``). The
 API can use the same number as the base of an ``ETag`` and check ``If-Match``
 against :func:`locked_current` the same way.
 """

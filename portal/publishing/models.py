@@ -19,7 +19,7 @@ the same definition with a field prefix, so the rule is still written only once.
 The admin's preview shows an item the public cannot see yet on the page readers
 would find it on. It asks the same rule, with ``preview=<item>``: the public's
 view, except that the item and its parents count as visible
-(:mod:`portal.previews`).
+(:mod:`portal.publishing.previews`).
 """
 
 from django.contrib.auth import get_permission_codename
@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.versioning import Versioned
+from portal.publishing.versioning import Versioned
 
 
 class State(models.TextChoices):

@@ -1,7 +1,7 @@
 """What every write through the API shares: who may do what, and no lost updates.
 
 - Permissions: anyone may read; a write needs an authenticated user (an API token,
-  see :mod:`portal.tokens`) holding the Django permission the view names for that
+  see :mod:`portal.api.tokens`) holding the Django permission the view names for that
   action (``required_permissions``). So a release bot's user with only
   ``projects.add_release`` may add releases and nothing else.
 - Preconditions: a client that sends ``If-Match`` with the ``ETag`` it read gets
@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions
 from rest_framework.renderers import JSONRenderer
 
-from portal.api_errors import PreconditionFailed
-from portal.history import record_author
-from portal.publishing import publish_permission
+from portal.api.errors import PreconditionFailed
+from portal.publishing.history import record_author
+from portal.publishing.models import publish_permission
 
 
 class ActionPermissions(permissions.BasePermission):

@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.markdown import render_markdown
+from portal.text.markdown import render_markdown
 
 # Longer than any field an editor writes; the preview refuses more rather than
 # render megabytes.
@@ -34,7 +34,7 @@ class PortalAdminSite(admin.AdminSite):
 @require_POST
 def markdown_preview(request):
     """``POST text=...``: the HTML the site would show for this Markdown, from the
-    same sanitising renderer (``portal.markdown.render_markdown``), as
+    same sanitising renderer (``portal.text.markdown.render_markdown``), as
     ``{"html": ...}``."""
     text = request.POST.get("text", "")
     if len(text) > MAX_PREVIEW_LENGTH:

@@ -5,13 +5,13 @@
 * simple-history's history page (who changed what and when, with each change's
   fields) and revert view, plus a *compare* view: any two versions side by side,
   field by field (``<id>/history/compare/?from=<history id>&to=<history id>``);
-* the revision stamp and its check (``portal.admin_forms.ContentAdminForm``);
+* the revision stamp and its check (``portal.admin.forms.ContentAdminForm``);
 * a live Markdown preview under Markdown fields, rendered by the site's own
   sanitising renderer (``PortalAdminSite.markdown_preview``), and a character
   counter under summaries: small scripts that only add to a working form;
 * "View on site" for what the public can see now, and "Preview" for any
   publishable item whatever its state: its public page as readers would see it
-  (``<id>/preview/``, see ``portal.previews``).
+  (``<id>/preview/``, see ``portal.publishing.previews``).
 """
 
 from django.contrib import admin
@@ -29,9 +29,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_forms import REVISION_FIELD, ContentAdminForm, describe
-from portal.previews import Preview, can_preview, preview_response
-from portal.publishing import Publishable, publish_permission
+from portal.admin.forms import REVISION_FIELD, ContentAdminForm, describe
+from portal.publishing.models import Publishable, publish_permission
+from portal.publishing.previews import Preview, can_preview, preview_response
 
 
 class ContentAdminBase:

@@ -1,4 +1,5 @@
-"""Issuing and revoking API tokens in the admin (imported by portal.admin)."""
+"""Issuing and revoking API tokens in the admin (registered from
+``PortalConfig.ready()``)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -6,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.tokens import ApiToken
+from portal.api.tokens import ApiToken
 
 
 class IssueTokenForm(forms.ModelForm):

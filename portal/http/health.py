@@ -14,7 +14,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
-logger = logging.getLogger("portal.health")
+logger = logging.getLogger("portal.http.health")
 
 
 @never_cache

@@ -4,10 +4,11 @@ Two rules live here, so that the change page, its inlines and simple-history's
 revert page all keep them:
 
 * **No lost updates.** The form carries the ``revision`` the editor loaded
-  (``portal.versioning``) in a hidden field. On save, the row is read again under
-  a lock; if its revision moved on, someone else saved meanwhile, and the form is
-  refused with what changed (each field: the editor's value and the current one).
-  Nothing is overwritten; the editor reloads and applies their change again.
+  (``portal.publishing.versioning``) in a hidden field. On save, the row is read
+  again under a lock; if its revision moved on, someone else saved meanwhile, and
+  the form is refused with what changed (each field: the editor's value and the
+  current one). Nothing is overwritten; the editor reloads and applies their
+  change again.
 * **Only publishers publish.** Without the model's publish permission
   (``can_publish`` is set per request by the admin), the state can only be
   "draft" or "in review", and on a published item the state and its schedule
@@ -27,8 +28,8 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
-from portal.publishing import State
-from portal.versioning import locked_current
+from portal.publishing.models import State
+from portal.publishing.versioning import locked_current
 
 REVISION_FIELD = "loaded_revision"
 WORKFLOW_FIELDS = ("state", "publish_at", "unpublish_at")

@@ -14,8 +14,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from portal.admin_editing import ContentAdmin
-from portal.publishing import State
+from portal.admin.editing import ContentAdmin
+from portal.publishing.models import State
 
 
 def set_state(request, queryset, state: State, *, allowed_from, reason: str) -> int:

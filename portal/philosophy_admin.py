@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal import admin_tokens  # noqa: F401 - registers the API tokens' admin
-from portal.admin_actions import PublishableAdmin
-from portal.admin_editing import ContentAdmin, ContentInline
+from portal.admin.actions import PublishableAdmin
+from portal.admin.editing import ContentAdmin, ContentInline
 from portal.models import Section, SiteSettings, Statement
 
 

@@ -13,7 +13,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 
-logger = logging.getLogger("portal.outage")
+logger = logging.getLogger("portal.http.outage")
 RETRY_AFTER_SECONDS = "30"
 UNREACHABLE = (OperationalError, InterfaceError)
 

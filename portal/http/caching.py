@@ -83,7 +83,7 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
-from portal.publishing import Publishable
+from portal.publishing.models import Publishable
 
 CONTENT_CHANGED_KEY = "portal:content-changed"
 PAGE_KEY_PREFIX = "portal:page"
@@ -153,7 +153,7 @@ class PendingChange:
 
 def connect_signals() -> None:
     """Called from ``PortalConfig.ready()``: listen to every content write."""
-    uid = "portal.caching.content_saved"
+    uid = "portal.http.caching.content_saved"
     post_save.connect(_content_saved, dispatch_uid=f"{uid}.save")
     post_delete.connect(_content_saved, dispatch_uid=f"{uid}.delete")
     m2m_changed.connect(_content_saved, dispatch_uid=f"{uid}.m2m")
@@ -302,7 +302,7 @@ class HttpCachingMiddleware:
             )
             version = request.content_version = content_version()
         except DatabaseError:
-            # No database: the view meets the same outage and ``portal.outage``
+            # No database: the view meets the same outage and ``portal.http.outage``
             # answers it (503), uncached.
             return self.get_response(request)
         api = request.path_info.startswith(API_PREFIX)

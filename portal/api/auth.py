@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from portal.tokens import ApiToken
+from portal.api.tokens import ApiToken
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -37,7 +37,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "portal.api_auth.BearerTokenAuthentication"
+    target_class = "portal.api.auth.BearerTokenAuthentication"
     name = "bearerToken"
 
     def get_security_definition(self, auto_schema):

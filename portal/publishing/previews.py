@@ -1,10 +1,10 @@
 """The admin's preview: an item the public cannot see yet, on the page readers
 would find it on, exactly as they would see it.
 
-``/admin/<app>/<model>/<id>/preview/`` (``portal.admin_editing.ContentAdmin``)
+``/admin/<app>/<model>/<id>/preview/`` (``portal.admin.editing.ContentAdmin``)
 resolves the item's public address (``get_absolute_url``) to the public view that
 serves it, and runs that very view with a :class:`Preview`. The view asks the
-publishing rule with ``preview=<item>`` (``portal.publishing.published_q``): the
+publishing rule with ``preview=<item>`` (``portal.publishing.models.published_q``): the
 item and its parents count as visible, everything else on the page stays as the
 public sees it. So a project's page shows a draft release among the published
 ones, and the philosophy page a draft statement at its position.
@@ -13,7 +13,7 @@ Nothing changes for anyone else: the item's public address and the API still
 answer 404, and the preview is behind the admin's login and the model's view or
 change permission. Its page carries a banner saying so, ``noindex`` (meta tag and
 ``X-Robots-Tag``) and never-cache headers; neither the page cache nor HTTP caching
-(``portal.caching``) keeps anything under the admin.
+(``portal.http.caching``) keeps anything under the admin.
 
 A public view takes part by inheriting :class:`PreviewableMixin` and passing
 ``self.preview_item`` to ``published()`` where it fetches the kind of item shown;
@@ -28,7 +28,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.publishing import Publishable, State
+from portal.publishing.models import Publishable, State
 
 ROBOTS = "noindex, nofollow"
 

@@ -1,0 +1,1 @@
+"""Text helpers: Markdown rendering and sanitising, full-text search, JSON-LD."""
