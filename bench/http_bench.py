@@ -171,12 +171,15 @@ def seed(rows):
     from django.core.management import call_command
 
     from bench.import_bench import write_catalogue
+    from portal.publishing.policy import SYSTEM
     from projects.imports import import_catalogue, read_file
 
     call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0)
     path = write_catalogue(rows)
-    report = import_catalogue(read_file(path.read_bytes(), "csv"), fmt="csv")
+    report = import_catalogue(
+        read_file(path.read_bytes(), "csv"), fmt="csv", user=SYSTEM
+    )
     from django.db import connection
 
     with connection.cursor() as cursor:

@@ -92,13 +92,16 @@ def seed(rows: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from portal.publishing.policy import SYSTEM
     from projects.imports import import_catalogue, read_file
 
     call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0)
     path = write_catalogue(rows)
     start = time.perf_counter()
-    report = import_catalogue(read_file(path.read_bytes(), "csv"), fmt="csv")
+    report = import_catalogue(
+        read_file(path.read_bytes(), "csv"), fmt="csv", user=SYSTEM
+    )
     seconds = time.perf_counter() - start
     with connection.cursor() as cursor:
         # The steady state autovacuum keeps: statistics, and the GIN index's

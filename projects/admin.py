@@ -5,7 +5,7 @@ from portal.admin.actions import PublishableAdmin
 from portal.admin.editing import ContentAdmin, ContentInline
 from projects.admin_import import CatalogueTransferMixin
 from projects.models import Category, Language, LicenseChange, Project, Release
-from projects.services import project_link_licenses
+from projects.services import project_save
 
 
 class ReleaseInline(ContentInline, admin.TabularInline):
@@ -76,10 +76,10 @@ class ProjectAdmin(CatalogueTransferMixin, PublishableAdmin):
         return ", ".join(license_.spdx_id for license_ in obj.licenses.all()) or "-"
 
     def save_model(self, request, obj, form, change):
-        # Here rather than after the related objects: simple-history's revert
-        # saves the project but no inlines.
-        super().save_model(request, obj, form, change)
-        project_link_licenses(project=obj)
+        # The form has asked the publish policy (ContentAdminForm.clean); the
+        # one write path links the licenses here rather than after the related
+        # objects, as simple-history's revert saves the project but no inlines.
+        project_save(project=obj)
 
 
 @admin.register(Release)

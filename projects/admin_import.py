@@ -18,7 +18,12 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.publishing.history import acting_as
 from projects.exports import catalogue_rows, export_csv, export_json
-from projects.imports import ImportFileError, import_catalogue, read_file
+from projects.imports import (
+    IMPORT_PERMISSIONS,
+    ImportFileError,
+    import_catalogue,
+    read_file,
+)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -71,9 +76,7 @@ class CatalogueTransferMixin:
         ]
 
     def import_view(self, request):
-        if not (
-            self.has_add_permission(request) and self.has_change_permission(request)
-        ):
+        if not request.user.has_perms(IMPORT_PERMISSIONS):
             raise PermissionDenied
         report = None
         form = ImportForm(request.POST or None, request.FILES or None)

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -15,12 +15,10 @@ from portal.api.errors import Conflict
 from portal.api.writes import (
     ActionPermissions,
     check_if_match,
-    may_publish,
-    record_token_author,
     representation_etag,
+    token_reason,
 )
 from portal.http.caching import RememberedListMixin, RememberedRetrieveMixin
-from portal.publishing.models import State
 from projects.filters import ConversionFilter, ProjectFilter
 from projects.models import Project, Release
 from projects.serializers import (
@@ -31,7 +29,12 @@ from projects.serializers import (
     ReleaseSerializer,
     ReleaseWriteSerializer,
 )
-from projects.services import project_save, release_save
+from projects.services import (
+    project_create,
+    project_update,
+    release_create,
+    release_update,
+)
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -109,12 +112,6 @@ class ProjectViewSet(
         response["ETag"] = representation_etag(data)
         return response
 
-    def check_state(self, state) -> None:
-        if state in (State.PUBLISHED,) and not may_publish(self.request.user, Project):
-            raise exceptions.PermissionDenied(
-                _("This token may not publish: leave 'state' as draft or review.")
-            )
-
     @staticmethod
     def check_slug_free(slug, project=None) -> None:
         """409 when another project has ``slug`` (the value as validated, so
@@ -150,14 +147,9 @@ class ProjectViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         self.check_slug_free(data.get("slug"))
-        data.setdefault("state", State.DRAFT)
-        self.check_state(data["state"])
-        languages = data.pop("languages", [])
-        with transaction.atomic():
-            project = Project(**data)
-            record_token_author(project, request)
-            project_save(project=project)
-            project.languages.set(languages)
+        project = project_create(
+            user=request.user, data=data, reason=token_reason(request)
+        )
         response = self.answer(project, status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(project.get_absolute_url())
         return response
@@ -181,15 +173,12 @@ class ProjectViewSet(
             data = dict(serializer.validated_data)
             if "slug" in data:
                 self.check_slug_free(data["slug"], project)
-            if "state" in data and data["state"] != project.state:
-                self.check_state(data["state"])
-            languages = data.pop("languages", None)
-            for name, value in data.items():
-                setattr(project, name, value)
-            record_token_author(project, request)
-            project_save(project=project)
-            if languages is not None:
-                project.languages.set(languages)
+            project_update(
+                user=request.user,
+                project=project,
+                data=data,
+                reason=token_reason(request),
+            )
         return self.answer(project)
 
     @extend_schema(
@@ -213,14 +202,12 @@ class ProjectViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         self.check_version_free(project, data.get("version"))
-        data.setdefault("state", State.DRAFT)
-        if data["state"] == State.PUBLISHED and not may_publish(request.user, Release):
-            raise exceptions.PermissionDenied(
-                _("This token may not publish releases: leave 'state' as draft.")
-            )
-        release = Release(project=project, **data)
-        record_token_author(release, request)
-        release_save(release=release)
+        release = release_create(
+            user=request.user,
+            project=project,
+            data=data,
+            reason=token_reason(request),
+        )
         body = ReleaseSerializer(release).data
         response = Response(body, status=status.HTTP_201_CREATED)
         response["ETag"] = representation_etag(body)
@@ -259,18 +246,12 @@ class ProjectViewSet(
             data = dict(serializer.validated_data)
             if "version" in data:
                 self.check_version_free(release.project, data["version"], release)
-            if (
-                data.get("state", release.state) == State.PUBLISHED
-                and release.state != State.PUBLISHED
-                and not may_publish(request.user, Release)
-            ):
-                raise exceptions.PermissionDenied(
-                    _("This token may not publish releases.")
-                )
-            for name, value in data.items():
-                setattr(release, name, value)
-            record_token_author(release, request)
-            release_save(release=release)
+            release_update(
+                user=request.user,
+                release=release,
+                data=data,
+                reason=token_reason(request),
+            )
         body = ReleaseSerializer(release).data
         response = Response(body)
         response["ETag"] = representation_etag(body)

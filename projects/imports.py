@@ -9,6 +9,9 @@ The rules an editor can rely on:
 * A real run is all-or-nothing: one transaction, rolled back if any row has an
   error. A dry run is the same run, always rolled back, so it finds exactly the
   errors a real run would meet, database uniqueness included.
+* The one publish policy (``portal.publishing.policy``) decides, for the
+  importing user, every row's state and schedule: an editor's file may create
+  drafts and change content, not publish or reschedule what is published.
 * Idempotent by slug: a row updates the project with its slug, and a row that
   changes nothing writes nothing (no save, no history entry, ``updated_at`` kept).
 * It never deletes: releases and history entries absent from the file are kept.
@@ -30,6 +33,7 @@ from django.utils.translation import gettext as _
 from licenses.expressions import check_expression
 from licenses.models import License, remembered_conversion_terms
 from portal.publishing.history import DeferredHistory, record_author
+from portal.publishing.policy import SYSTEM, PublishingRefused, check_publishing
 from projects.catalogue_format import (
     HISTORY_PARTS,
     LIST_SEPARATOR,
@@ -40,6 +44,9 @@ from projects.catalogue_format import (
 from projects.models import Category, Language, LicenseChange, Project, Release
 
 REQUIRED_COLUMNS = ["slug", "name", "summary", "license_expression"]
+# What a user needs to import at all (admin page and command alike); what the
+# file may publish is then the publish policy's to decide, row by row.
+IMPORT_PERMISSIONS = ("projects.add_project", "projects.change_project")
 TRUE = {"true", "1", "yes", "y", "on"}
 FALSE = {"false", "0", "no", "n", "off", ""}
 
@@ -171,10 +178,12 @@ def import_catalogue(
     *,
     fmt: str,
     dry_run: bool = False,
-    user=None,
+    user,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Import ``rows`` (from :func:`read_file`); see the module docstring."""
+    """Import ``rows`` (from :func:`read_file`) as ``user`` (a user, or
+    ``portal.publishing.policy.SYSTEM`` for the portal's own loaders); see the
+    module docstring."""
     report = ImportReport(rows=len(rows), dry_run=dry_run)
     unit = "item" if fmt == "json" else "line"
     try:
@@ -233,9 +242,11 @@ def import_catalogue(
 
 
 class _Importer:
-    def __init__(self, *, fmt: str, user=None):
+    def __init__(self, *, fmt: str, user):
         self.fmt = fmt
         self.user = user
+        # History names a person; the portal's own loaders name none.
+        author = None if user is SYSTEM else user
         self.categories = {c.slug: c for c in Category.objects.all()}
         self.languages = {lang.slug: lang for lang in Language.objects.all()}
         self.licenses = {lic.spdx_id.lower(): lic for lic in License.objects.all()}
@@ -249,7 +260,7 @@ class _Importer:
         self.new_links = _NewLinks()
         # One bulk insert per model at the end, not one record (and a query of
         # the project's languages) per save.
-        self.history = DeferredHistory(user=user)
+        self.history = DeferredHistory(user=author)
         # New releases: validated row by row, inserted together at the end.
         self.new_releases: list[Release] = []
 
@@ -378,7 +389,7 @@ class _Importer:
     def _record_author(self, instance) -> None:
         """Before each save: the history record, by the importing user, for
         the reason "Import", written with the others at the end."""
-        record_author(instance, user=self.user, reason=_("Import"))
+        record_author(instance, user=self.history.user, reason=_("Import"))
         self.history.defer(instance)
 
     def _save_project(self, project, values: dict, raw: dict) -> bool:
@@ -391,6 +402,7 @@ class _Importer:
             )
         if not changed:
             return False
+        self._check_publishing(project, values)
         before = {name: getattr(project, name) for name in values}
         for name, value in values.items():
             setattr(project, name, value)
@@ -410,6 +422,18 @@ class _Importer:
         self.projects[project.slug] = project
         self._link_licenses(project, created=created)
         return True
+
+    def _check_publishing(self, project: Project, values: dict) -> None:
+        """The one publish policy, for the row's state and schedule."""
+        try:
+            check_publishing(
+                user=self.user,
+                model=Project,
+                current=project if project.pk is not None else None,
+                changes=values,
+            )
+        except PublishingRefused as refusal:
+            raise RowInvalid({refusal.field: [refusal.message]}) from None
 
     def _link_licenses(self, project: Project, *, created: bool) -> None:
         ids = check_expression(project.license_expression).license_ids
@@ -475,6 +499,18 @@ class _Importer:
                 continue
             release = existing.get(version) or Release(project=project, version=version)
             if release.pk and all(getattr(release, k) == v for k, v in values.items()):
+                continue
+            try:
+                check_publishing(
+                    user=self.user,
+                    model=Release,
+                    current=release if release.pk else None,
+                    changes=values,
+                )
+            except PublishingRefused as refusal:
+                errors.setdefault(f"{label}.{refusal.field}", []).append(
+                    refusal.message
+                )
                 continue
             for name, value in values.items():
                 setattr(release, name, value)

@@ -1,3 +1,5 @@
+import copy
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import slug_re
 from drf_spectacular.utils import extend_schema_field
@@ -193,7 +195,9 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
         extra_kwargs = {"slug": {"validators": []}}
 
     def validate(self, attrs):
-        instance = self.instance or Project()
+        # A copy: the stored item stays as it is until the write service
+        # compares it with what is asked (the publish policy needs both).
+        instance = copy.copy(self.instance) if self.instance else Project()
         for name, value in attrs.items():
             if name != "languages":
                 setattr(instance, name, value)
@@ -225,7 +229,11 @@ class ReleaseWriteSerializer(serializers.ModelSerializer):
         extra_kwargs = {"license_expression": {"required": False}}
 
     def validate(self, attrs):
-        instance = self.instance or Release(project=self.context["project"])
+        instance = (
+            copy.copy(self.instance)
+            if self.instance
+            else Release(project=self.context["project"])
+        )
         if "license_expression" not in attrs and instance.pk is None:
             attrs["license_expression"] = self.context["project"].license_expression
         for name, value in attrs.items():

@@ -1,4 +1,16 @@
-"""Writes that touch several models. Called by the admin, the API and imports alike."""
+"""The one write path of projects and releases: the admin, the API, the demo
+loader and the tests call these functions.
+
+``project_create`` / ``project_update`` and ``release_create`` /
+``release_update`` take the validated values and the acting user: they ask the
+publish policy (``portal.publishing.policy``), validate through the model
+(``full_clean``), save, link the licenses the expression names and name the
+author in the history, in one transaction. The admin's form asks the policy in
+its ``clean()`` (where it can show the refusal on the field) and then saves
+through ``project_save`` / ``release_save``. The bulk import keeps a faster path
+of its own (bulk inserts, in-memory lookups) but asks the same policy and the
+same model validation for every row.
+"""
 
 import re
 
@@ -9,6 +21,9 @@ from django.db.models.functions import Lower
 
 from licenses.expressions import check_expression
 from licenses.models import License
+from portal.publishing.history import record_author
+from portal.publishing.models import State
+from portal.publishing.policy import SYSTEM, check_publishing
 from projects.models import Project, Release
 
 
@@ -42,13 +57,49 @@ def license_link_projects(*, license_: License) -> None:
     )
 
 
+def _author(instance, user, reason) -> None:
+    record_author(instance, user=None if user is SYSTEM else user, reason=reason)
+
+
 @transaction.atomic
-def project_save(*, project: Project) -> Project:
-    """Validate, save and link a project in one transaction."""
+def project_save(
+    *, project: Project, user=None, reason: str | None = None, languages=None
+) -> Project:
+    """Validate, save and link a project in one transaction (the policy has
+    been asked by the caller: see the module docstring)."""
+    if user is not None:
+        _author(project, user, reason)
     project.full_clean()
     project.save()
     project_link_licenses(project=project)
+    if languages is not None:
+        project.languages.set(languages)
     return project
+
+
+def project_create(*, user, data: dict, reason: str | None = None) -> Project:
+    """A new project from ``data`` (model field values; ``languages`` a list of
+    Language objects). It starts as a draft unless ``data`` says otherwise and
+    ``user`` may publish."""
+    data = dict(data)
+    languages = data.pop("languages", None)
+    data.setdefault("state", State.DRAFT)
+    check_publishing(user=user, model=Project, current=None, changes=data)
+    return project_save(
+        project=Project(**data), user=user, reason=reason, languages=languages
+    )
+
+
+def project_update(
+    *, user, project: Project, data: dict, reason: str | None = None
+) -> Project:
+    """Change ``project`` (as stored) to the values of ``data``."""
+    data = dict(data)
+    languages = data.pop("languages", None)
+    check_publishing(user=user, model=Project, current=project, changes=data)
+    for name, value in data.items():
+        setattr(project, name, value)
+    return project_save(project=project, user=user, reason=reason, languages=languages)
 
 
 def releases_refresh_conversions(*, license_: License) -> int:
@@ -80,8 +131,34 @@ def releases_refresh_conversions(*, license_: License) -> int:
 
 
 @transaction.atomic
-def release_save(*, release: Release) -> Release:
-    """Validate (conversion date included) and save a release."""
+def release_save(*, release: Release, user=None, reason: str | None = None) -> Release:
+    """Validate (conversion date included) and save a release (the policy has
+    been asked by the caller)."""
+    if user is not None:
+        _author(release, user, reason)
     release.full_clean()
     release.save()
     return release
+
+
+def release_create(
+    *, user, project: Project, data: dict, reason: str | None = None
+) -> Release:
+    """A new release of ``project``; a draft unless ``data`` says otherwise and
+    ``user`` may publish releases. Its license is the project's unless given."""
+    data = dict(data)
+    data.setdefault("state", State.DRAFT)
+    data.setdefault("license_expression", project.license_expression)
+    check_publishing(user=user, model=Release, current=None, changes=data)
+    release = Release(project=project, **data)
+    return release_save(release=release, user=user, reason=reason)
+
+
+def release_update(
+    *, user, release: Release, data: dict, reason: str | None = None
+) -> Release:
+    """Change ``release`` (as stored) to the values of ``data``."""
+    check_publishing(user=user, model=Release, current=release, changes=data)
+    for name, value in data.items():
+        setattr(release, name, value)
+    return release_save(release=release, user=user, reason=reason)

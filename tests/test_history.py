@@ -11,6 +11,7 @@ from licenses.models import License
 from portal.models import Section, SiteSettings, Statement
 from portal.publishing.history import acting_as, record_author
 from portal.publishing.models import State
+from portal.publishing.policy import SYSTEM
 from projects.imports import import_catalogue, read_file
 from projects.models import Category, Language, LicenseChange, Project, Release
 
@@ -354,7 +355,7 @@ def test_an_import_without_a_user_names_the_acting_user(make_license, db):
     rows = read_file(content, "csv")
 
     with acting_as(user):
-        import_catalogue(rows, fmt="csv")
+        import_catalogue(rows, fmt="csv", user=SYSTEM)
 
     record = Project.objects.get(slug="snuba").history.get()
     assert (record.history_user, record.history_change_reason) == (user, "Import")

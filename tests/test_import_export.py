@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 
 from licenses.models import Family
 from portal.publishing.models import State
+from portal.publishing.policy import SYSTEM
 from projects.exports import catalogue_rows, export_csv, export_json
 from projects.imports import ImportFileError, import_catalogue, read_file
 from projects.models import LicenseChange, Project, Release
@@ -76,6 +77,7 @@ def catalogue(licenses, make_project, make_release, make_category, make_language
 
 
 def run(content, fmt="csv", **options):
+    options.setdefault("user", SYSTEM)
     return import_catalogue(read_file(content, fmt), fmt=fmt, **options)
 
 
@@ -249,10 +251,8 @@ def test_json_rows_with_wrong_types_are_errors_not_crashes(licenses):
     assert all(e.unit == "item" for e in report.errors)
 
 
-def test_command_imports_with_progress_and_author(
-    licenses, tmp_path, django_user_model
-):
-    django_user_model.objects.create_user("bot")
+def test_command_imports_with_progress_and_author(licenses, tmp_path, make_staff):
+    make_staff("bot", "Editor")
     path = tmp_path / "catalogue.csv"
     path.write_text(
         HEADER + "".join(f"p{n},P{n},S.,MIT,,,\n" for n in range(250)),
@@ -267,27 +267,40 @@ def test_command_imports_with_progress_and_author(
     assert Project.objects.count() == 250
 
 
-def test_command_fails_with_the_errors_and_writes_nothing(licenses, tmp_path):
+def test_command_fails_with_the_errors_and_writes_nothing(
+    licenses, tmp_path, make_staff
+):
+    make_staff("root", "superuser")
     path = tmp_path / "catalogue.csv"
     path.write_text(HEADER + "a,A,S.,NOPE-1.0,,,\n", encoding="utf-8")
     err = io.StringIO()
 
     with pytest.raises(CommandError, match="1 error"):
-        call_command("import_projects", str(path), stderr=err)
+        call_command("import_projects", str(path), "--user", "root", stderr=err)
 
     assert "line 2 (a): license_expression:" in err.getvalue()
     assert not Project.objects.exists()
 
 
-def test_command_refuses_an_unknown_user_and_a_missing_file(licenses, tmp_path):
+def test_command_refuses_an_unknown_user_and_a_missing_file(
+    licenses, tmp_path, make_staff, django_user_model
+):
+    make_staff("root", "superuser")
+    django_user_model.objects.create_user("reader")
     path = tmp_path / "catalogue.csv"
     path.write_text(HEADER, encoding="utf-8")
-    with pytest.raises(CommandError, match="No user named 'ghost'"):
+    with pytest.raises(CommandError, match="--user"):
+        call_command("import_projects", str(path))
+    with pytest.raises(CommandError, match="No active user named 'ghost'"):
         call_command("import_projects", str(path), "--user", "ghost")
+    with pytest.raises(CommandError, match="'reader' may not import projects"):
+        call_command("import_projects", str(path), "--user", "reader")
     with pytest.raises(CommandError, match="Cannot read"):
-        call_command("import_projects", str(tmp_path / "missing.csv"))
+        call_command("import_projects", str(tmp_path / "missing.csv"), "--user", "root")
     with pytest.raises(CommandError, match="Cannot tell the format"):
-        call_command("import_projects", str(tmp_path / "catalogue.txt"))
+        call_command(
+            "import_projects", str(tmp_path / "catalogue.txt"), "--user", "root"
+        )
 
 
 def test_export_command_writes_the_catalogue(catalogue, tmp_path):

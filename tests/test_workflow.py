@@ -16,6 +16,7 @@ from django.urls import reverse
 from licenses.models import License
 from portal.models import Section, Statement
 from portal.publishing.models import State
+from portal.publishing.policy import SYSTEM
 from projects.exports import catalogue_rows, export_json
 from projects.imports import import_catalogue, read_file
 from projects.models import Project, Release
@@ -291,7 +292,7 @@ def test_the_schedule_survives_an_export_and_an_import(make_project):
     exported = export_json(catalogue_rows())
     Project.objects.all().delete()
 
-    report = import_catalogue(read_file(exported, "json"), fmt="json")
+    report = import_catalogue(read_file(exported, "json"), fmt="json", user=SYSTEM)
 
     assert report.ok, report.errors
     snuba = Project.objects.get()

@@ -16,16 +16,18 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from portal.admin.editing import ContentAdmin
 from portal.publishing.models import State
+from portal.publishing.policy import PublishingRefused, check_publishing
 
 
 def set_state(request, queryset, state: State, *, allowed_from, reason: str) -> int:
     """Move the selected items that are in one of the ``allowed_from`` states to
     ``state``; return how many changed.
 
-    Each item is saved (not bulk-updated), so ``updated_at`` (which caches and
-    feeds read to notice a change) and ``revision`` move on, and the change is in
-    the item's history with its author and ``reason``, and in the admin's log,
-    as an edit through the form would be.
+    Each item is first put to the publish policy (``check_publishing``); an item
+    it refuses is left as it is. Each item is saved (not bulk-updated), so
+    ``updated_at`` (which caches and feeds read to notice a change) and
+    ``revision`` move on, and the change is in the item's history with its author
+    and ``reason``, and in the admin's log, as an edit through the form would be.
     """
     model = queryset.model
     with transaction.atomic(using=router.db_for_write(model)):
@@ -34,6 +36,7 @@ def set_state(request, queryset, state: State, *, allowed_from, reason: str) -> 
                 pk__in=queryset.values("pk"), state__in=allowed_from
             )
         )
+        changed = [obj for obj in changed if _allowed(request.user, obj, state)]
         for obj in changed:
             obj.state = state
             obj._history_user = request.user
@@ -48,6 +51,16 @@ def set_state(request, queryset, state: State, *, allowed_from, reason: str) -> 
             change_message=[{"changed": {"fields": [str(label)]}}],
         )
     return len(changed)
+
+
+def _allowed(user, obj, state) -> bool:
+    try:
+        check_publishing(
+            user=user, model=type(obj), current=obj, changes={"state": state}
+        )
+    except PublishingRefused:
+        return False
+    return True
 
 
 @admin.action(

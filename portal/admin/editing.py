@@ -30,7 +30,8 @@ from django.views.decorators.cache import never_cache
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin.forms import REVISION_FIELD, ContentAdminForm, describe
-from portal.publishing.models import Publishable, publish_permission
+from portal.publishing.models import Publishable
+from portal.publishing.policy import may_publish
 from portal.publishing.previews import Preview, can_preview, preview_response
 
 
@@ -57,7 +58,7 @@ class ContentAdminBase:
 
     def has_publish_permission(self, request, obj=None) -> bool:
         """May the user publish and unpublish this model (Publisher role)?"""
-        return request.user.has_perm(publish_permission(self.model))
+        return may_publish(request.user, self.model)
 
     def get_fields(self, request, obj=None):
         # The revision stamp is placed by get_fieldsets, on change forms only.
@@ -88,11 +89,7 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(
-            form.__name__,
-            (form,),
-            {"can_publish": self.has_publish_permission(request, obj)},
-        )
+        return type(form.__name__, (form,), {"user": request.user})
 
     def view_on_site(self, obj):
         """The public page of ``obj``, only while the public can see it (a
@@ -162,6 +159,10 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
     # -- history ------------------------------------------------------------
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history only hides the Revert button from a user who may view
+        # but not change: its view would still save a POST. A revert is a change.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
         # A revert saves like the change page does: all or nothing, and the
         # revision check may lock the row.
         with transaction.atomic(using=router.db_for_write(self.model)):
@@ -281,11 +282,6 @@ class ContentInline(ContentAdminBase):
 
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault(
-            "form",
-            type(
-                self.form.__name__,
-                (self.form,),
-                {"can_publish": self.has_publish_permission(request)},
-            ),
+            "form", type(self.form.__name__, (self.form,), {"user": request.user})
         )
         return super().get_formset(request, obj, **kwargs)

@@ -9,11 +9,13 @@ revert page all keep them:
   the form is refused with what changed (each field: the editor's value and the
   current one). Nothing is overwritten; the editor reloads and applies their
   change again.
-* **Only publishers publish.** Without the model's publish permission
-  (``can_publish`` is set per request by the admin), the state can only be
-  "draft" or "in review", and on a published item the state and its schedule
-  cannot be changed at all (its content still can: a typo fix stays published and
-  is recorded in the history with its author).
+* **Only publishers publish.** The publish policy
+  (``portal.publishing.policy.check_publishing``, asked in ``clean()`` with the
+  request's ``user``, which the admin sets per request) decides; the form only
+  shows its outcome in advance: without the model's publish permission, the
+  state offers "draft" and "in review" only, and on a published item the state
+  and its schedule are read-only (its content can still change: a typo fix stays
+  published and is recorded in the history with its author).
 
 On simple-history's revert page, the form shows an old version's content; the
 workflow fields (state, schedule) and the revision stamp stay those of the current
@@ -29,19 +31,23 @@ from django.utils.translation import gettext as _
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from portal.publishing.models import State
+from portal.publishing.policy import (
+    WORKFLOW_FIELDS,
+    PublishingRefused,
+    check_publishing,
+    may_publish,
+)
 from portal.publishing.versioning import locked_current
 
 REVISION_FIELD = "loaded_revision"
-WORKFLOW_FIELDS = ("state", "publish_at", "unpublish_at")
 
 
 class ContentAdminForm(forms.ModelForm):
     # The revision of the item the form was opened on (hidden).
     loaded_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    # Set by the admin for each request (ContentAdmin.get_form): whether the user
-    # may publish and unpublish this model.
-    can_publish = False
+    # Set by the admin for each request (ContentAdmin.get_form): who is editing.
+    user = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,7 +78,7 @@ class ContentAdminForm(forms.ModelForm):
                 ]
 
     def _limit_publishing(self) -> None:
-        if self.can_publish or "state" not in self.fields:
+        if "state" not in self.fields or may_publish(self.user, self._meta.model):
             return
         saved_state = self.current.state if self.instance.pk is not None else None
         if saved_state == State.PUBLISHED:
@@ -97,8 +103,26 @@ class ContentAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        self._check_publishing(cleaned_data)
         self._refuse_stale_revision(cleaned_data.get(REVISION_FIELD))
         return cleaned_data
+
+    def _check_publishing(self, cleaned_data) -> None:
+        changes = {
+            name: cleaned_data[name] for name in WORKFLOW_FIELDS if name in cleaned_data
+        }
+        if not changes:
+            return
+        try:
+            check_publishing(
+                user=self.user,
+                model=self._meta.model,
+                current=self.current if self.instance.pk is not None else None,
+                changes=changes,
+            )
+        except PublishingRefused as refusal:
+            field = refusal.field if refusal.field in self.fields else None
+            self.add_error(field, refusal.message)
 
     def _refuse_stale_revision(self, loaded) -> None:
         if loaded is None or self.instance.pk is None:

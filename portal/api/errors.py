@@ -32,6 +32,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView, set_rollback
 
+from portal.publishing.policy import PublishingRefused
+
 
 class ErrorSerializer(serializers.Serializer):
     """The body of every API error."""
@@ -108,6 +110,12 @@ def validation_body(detail) -> dict:
 
 def exception_handler(exc, context):
     """DRF's ``EXCEPTION_HANDLER``: every error in the one format."""
+    if isinstance(exc, PublishingRefused):
+        set_rollback()
+        return Response(
+            error_body(exc.message, {exc.field: [exc.message]}),
+            status=status.HTTP_403_FORBIDDEN,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):

@@ -22,7 +22,6 @@ view, except that the item and its parents count as visible
 (:mod:`portal.publishing.previews`).
 """
 
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -79,13 +78,6 @@ def published_q(model, at=None, prefix: str = "", preview=None) -> Q:
             parent_model, at, prefix=f"{prefix}{parent}__", preview=preview
         )
     return q
-
-
-def publish_permission(model) -> str:
-    """The permission to publish and unpublish ``model``, e.g.
-    ``projects.publish_project`` (declared in each model's ``Meta.permissions``)."""
-    opts = model._meta
-    return f"{opts.app_label}.{get_permission_codename('publish', opts)}"
 
 
 class PublishableQuerySet(models.QuerySet):

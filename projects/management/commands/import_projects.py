@@ -6,7 +6,13 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.imports import ImportFileError, import_catalogue, read_file
+from portal.publishing.history import acting_as
+from projects.imports import (
+    IMPORT_PERMISSIONS,
+    ImportFileError,
+    import_catalogue,
+    read_file,
+)
 
 
 class Command(BaseCommand):
@@ -30,7 +36,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--user",
-            help="The user name recorded as the author of the changes in history.",
+            required=True,
+            help=(
+                "The user the import acts as: the author of the changes in "
+                "history, whose permissions decide what the file may publish."
+            ),
         )
         parser.add_argument(
             "--no-progress", action="store_true", help="Do not show a progress bar."
@@ -43,11 +53,14 @@ class Command(BaseCommand):
                 f"Cannot tell the format of '{file}': name it .csv or .json, or "
                 "give --format."
             )
-        author = None
-        if user:
-            author = get_user_model().objects.filter(username=user).first()
-            if author is None:
-                raise CommandError(f"No user named '{user}'.")
+        author = get_user_model().objects.filter(username=user).first()
+        if author is None or not author.is_active:
+            raise CommandError(f"No active user named '{user}'.")
+        if not author.has_perms(IMPORT_PERMISSIONS):
+            raise CommandError(
+                f"'{user}' may not import projects: the import needs the "
+                "permissions to add and to change projects."
+            )
         try:
             content = (
                 sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
@@ -60,13 +73,14 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
 
         show_progress = not options["no_progress"] and len(rows) >= 200
-        report = import_catalogue(
-            rows,
-            fmt=fmt,
-            dry_run=dry_run,
-            user=author,
-            progress=self.progress if show_progress else None,
-        )
+        with acting_as(author):
+            report = import_catalogue(
+                rows,
+                fmt=fmt,
+                dry_run=dry_run,
+                user=author,
+                progress=self.progress if show_progress else None,
+            )
         if show_progress:
             self.stderr.write("")
         for error in report.errors:

@@ -1,0 +1,106 @@
+"""The one publish policy: who may set an item's state and schedule.
+
+Every door that writes content asks :func:`check_publishing` before it writes:
+the admin's change form and its inline rows, the admin's workflow actions, the
+catalogue import (admin page and ``import_projects``), every API write and the
+history revert. A door added later calls it too, and gains its row in
+``tests/test_publish_policy.py`` (the door x role x change matrix).
+
+The rule:
+
+* A user with the model's publish permission (``<app>.publish_<model>``: the
+  Publisher role, and superusers) may set any state and any schedule.
+* Anyone else who may edit may write drafts and send them for review, and set
+  the schedule of an item that is not published yet (it has no effect until a
+  publisher publishes it). They may not publish, and on a published item they
+  may change neither the state nor ``publish_at`` / ``unpublish_at``: either
+  would change what readers see. Its content they may still edit.
+
+A refusal raises :class:`PublishingRefused`, a ``PermissionDenied`` that names
+the field, so each door can say it its own way: a 403 in the API's error
+format, a form error in the admin, a row error in an import. Nothing is
+written when it is raised.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth import get_permission_codename
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from portal.publishing.models import State
+
+WORKFLOW_FIELDS = ("state", "publish_at", "unpublish_at")
+
+
+class _System:
+    """The portal itself writing its own content (the demo loader, data
+    migrations): not a person, so no permission applies and no author is named."""
+
+    def __repr__(self):
+        return "SYSTEM"
+
+
+SYSTEM = _System()
+
+
+class PublishingRefused(PermissionDenied):
+    """The user may not make this change of state or schedule."""
+
+    def __init__(self, message: str, *, field: str):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def publish_permission(model) -> str:
+    """The permission to publish and unpublish ``model``, e.g.
+    ``projects.publish_project`` (declared in each model's ``Meta.permissions``)."""
+    opts = model._meta
+    return f"{opts.app_label}.{get_permission_codename('publish', opts)}"
+
+
+def may_publish(user, model) -> bool:
+    """Whether ``user`` may publish and unpublish items of ``model``."""
+    if user is SYSTEM:
+        return True
+    return bool(user and user.has_perm(publish_permission(model)))
+
+
+def check_publishing(*, user, model, current=None, changes: Mapping[str, Any]) -> None:
+    """Refuse, with :class:`PublishingRefused`, a change of state or schedule
+    that ``user`` may not make.
+
+    ``current`` is the item as stored (``None`` when it is being created);
+    ``changes`` holds the values asked for, of any fields: only the workflow
+    fields among them count, and only where they differ from ``current``.
+    """
+    if may_publish(user, model):
+        return
+    asked = {
+        name: changes[name]
+        for name in WORKFLOW_FIELDS
+        if name in changes
+        and (current is None or changes[name] != getattr(current, name))
+    }
+    if current is not None and current.state == State.PUBLISHED:
+        for name in WORKFLOW_FIELDS:
+            if name in asked:
+                raise PublishingRefused(
+                    _(
+                        "“%(item)s” is published: only a publisher can change its "
+                        "state or schedule."
+                    )
+                    % {"item": current},
+                    field=name,
+                )
+        return
+    if asked.get("state") == State.PUBLISHED:
+        raise PublishingRefused(
+            _(
+                "Only a publisher can publish: choose “Draft” or “In review”, and "
+                "a publisher will publish it."
+            ),
+            field="state",
+        )
