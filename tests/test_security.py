@@ -82,3 +82,12 @@ def test_api_docs_page_has_no_inline_script_or_style(client, db):
     html = client.get("/api/docs/").content.decode()
     assert "<script>" not in html and "<style" not in html
     assert 'lang="en"' in html
+
+
+def test_a_cache_timeout_that_is_not_a_number_of_seconds_is_refused():
+    result = manage("check", CACHE_TIMEOUT_SECONDS="soon")
+    assert result.returncode != 0
+    assert (
+        "CACHE_TIMEOUT_SECONDS must be a positive number of seconds, not 'soon'"
+        in result.stderr
+    )
