@@ -51,6 +51,7 @@ def test_database_outage_and_recovery(outage):
     assert b"Traceback" not in body
     assert headers["Retry-After"] == "30"
     assert "Content-Security-Policy" in headers
+    assert "camera=()" in headers["Permissions-Policy"]
 
     status, headers, body = page(base + "/api/v1/projects/")
     assert status == 503
