@@ -29,6 +29,21 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
 
 
+def env_seconds(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
+    if not 0 < seconds < float("inf"):
+        raise ImproperlyConfigured(
+            f"{name} must be a positive number of seconds, not {value!r}."
+        )
+    return seconds
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:
@@ -86,6 +101,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "portal.http.request_log.RequestLogMiddleware",
     "portal.http.outage.DatabaseOutageMiddleware",
+    # Outside every middleware that answers by itself (redirects, static files,
+    # the page cache), so that each of their answers carries the header too.
+    "portal.http.permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -195,6 +213,41 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+# Permissions Policy (portal.http.permissions_policy): every browser feature a page
+# could ask for and the portal never uses, denied to it and to any frame.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "clipboard-read",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "otp-credentials",
+        "payment",
+        "publickey-credentials-create",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "window-management",
+        "xr-spatial-tracking",
+    )
+}
+# The health probes answer over plain HTTP even where pages redirect to HTTPS:
+# a load balancer probes each app server directly (portal.http.health).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 if PRODUCTION:
     # Behind a TLS-terminating proxy, trust its X-Forwarded-Proto (only then).
@@ -211,8 +264,12 @@ if PRODUCTION:
 
 # REDIS_URL (or CACHE_URL) selects Redis, shared by every app server; without it,
 # each process keeps a local-memory cache. A Redis outage is logged and served as
-# cache misses (portal.http.cache_backends), never as an error.
+# cache misses, never as an error, and costs one timeout (CACHE_TIMEOUT_SECONDS)
+# per cool-off (CACHE_COOLOFF_SECONDS), not one per cache call
+# (portal.http.cache_backends).
 REDIS_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL", "")
+CACHE_TIMEOUT_SECONDS = env_seconds("CACHE_TIMEOUT_SECONDS", 0.25)
+CACHE_COOLOFF_SECONDS = env_seconds("CACHE_COOLOFF_SECONDS", 5)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -220,10 +277,9 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
             "OPTIONS": {
-                "socket_connect_timeout": float(
-                    os.environ.get("CACHE_TIMEOUT_SECONDS", "0.5")
-                ),
-                "socket_timeout": float(os.environ.get("CACHE_TIMEOUT_SECONDS", "0.5")),
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+                "cooloff_seconds": CACHE_COOLOFF_SECONDS,
             },
         }
     }

@@ -2,6 +2,9 @@
 
 Runs gunicorn against a PostgreSQL cluster of the test's own, stops that cluster,
 checks what readers and API clients get, starts it again and checks recovery.
+As in production, plain HTTP is redirected to HTTPS, which the proxy in front
+says a request came over; the health probes are fetched over plain HTTP, as a
+load balancer does.
 """
 
 import json
@@ -17,28 +20,40 @@ def outage(tmp_path_factory):
     postgres = ThrowawayPostgres()
     try:
         postgres.start()
-        env = production_env(folder, DATABASE_URL=postgres.url, DB_CONN_MAX_AGE="60")
+        env = production_env(
+            folder,
+            DATABASE_URL=postgres.url,
+            DB_CONN_MAX_AGE="60",
+            SECURE_SSL_REDIRECT="true",
+            BEHIND_PROXY="true",
+        )
         with gunicorn(env) as base:
             yield base, postgres
     finally:
         postgres.remove()
 
 
+def page(url):
+    """A page as the proxy forwards it: over HTTPS."""
+    return fetch(url, **{"X-Forwarded-Proto": "https"})
+
+
 def test_database_outage_and_recovery(outage):
     base, postgres = outage
-    assert fetch(base + "/projects/")[0] == 200
-    assert fetch(base + "/api/v1/projects/")[0] == 200
+    assert page(base + "/projects/")[0] == 200
+    assert page(base + "/api/v1/projects/")[0] == 200
 
     postgres.stop()
 
-    status, headers, body = fetch(base + "/projects/")
+    status, headers, body = page(base + "/projects/")
     assert status == 503
     assert b"Temporarily unavailable" in body
     assert b"Traceback" not in body
     assert headers["Retry-After"] == "30"
     assert "Content-Security-Policy" in headers
+    assert "camera=()" in headers["Permissions-Policy"]
 
-    status, headers, body = fetch(base + "/api/v1/projects/")
+    status, headers, body = page(base + "/api/v1/projects/")
     assert status == 503
     assert headers["Content-Type"] == "application/json"
     assert json.loads(body)["detail"].startswith("The service is temporarily")
@@ -50,6 +65,6 @@ def test_database_outage_and_recovery(outage):
 
     postgres.start()
 
-    wait_for(lambda: fetch(base + "/projects/")[0] == 200, "recovery", seconds=15)
-    assert fetch(base + "/api/v1/projects/")[0] == 200
+    wait_for(lambda: page(base + "/projects/")[0] == 200, "recovery", seconds=15)
+    assert page(base + "/api/v1/projects/")[0] == 200
     assert fetch(base + "/readyz")[0] == 200

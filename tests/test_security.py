@@ -82,3 +82,48 @@ def test_api_docs_page_has_no_inline_script_or_style(client, db):
     html = client.get("/api/docs/").content.decode()
     assert "<script>" not in html and "<style" not in html
     assert 'lang="en"' in html
+
+
+DENIED_FEATURES = ("camera", "microphone", "geolocation", "payment", "usb")
+
+
+def assert_strict_permissions_policy(response):
+    policy = dict(
+        directive.strip().split("=", 1)
+        for directive in response["Permissions-Policy"].split(",")
+    )
+    assert all(policy[feature] == "()" for feature in DENIED_FEATURES)
+    assert set(policy.values()) == {"()"}  # nothing allowed, not even to self
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/projects/", "/api/v1/projects/", "/no-such-page/", "/admin/login/"]
+)
+def test_every_answer_denies_the_browser_features_the_site_does_not_use(
+    client, db, url
+):
+    assert_strict_permissions_policy(client.get(url))
+
+
+def test_an_api_error_denies_the_browser_features_too(client, db):
+    response = client.get("/api/v1/projects/no-such-project/")
+    assert response.status_code == 404
+    assert_strict_permissions_policy(response)
+
+
+def test_a_page_from_the_page_cache_denies_the_browser_features_too(
+    client, db, django_assert_num_queries
+):
+    client.get("/projects/")
+    with django_assert_num_queries(1):  # the content version only: a cache hit
+        response = client.get("/projects/")
+    assert_strict_permissions_policy(response)
+
+
+def test_a_cache_timeout_that_is_not_a_number_of_seconds_is_refused():
+    result = manage("check", CACHE_TIMEOUT_SECONDS="soon")
+    assert result.returncode != 0
+    assert (
+        "CACHE_TIMEOUT_SECONDS must be a positive number of seconds, not 'soon'"
+        in result.stderr
+    )

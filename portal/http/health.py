@@ -2,8 +2,14 @@
 
 ``/healthz`` says the process answers (no database or cache touched), so a
 database outage does not get healthy app servers restarted. ``/readyz`` says
-whether this server can do its work: the database and the cache both answer; if
-not, 503 with which one failed, so the load balancer sends traffic elsewhere.
+whether this server can do its work, that is whether the database answers: if
+not, 503, so the load balancer sends traffic elsewhere. The cache only makes the
+site faster (a cache outage is served as misses), so a cache that does not answer
+makes the answer 200 ``degraded``, never 503: a shared Redis going away must not
+take every app server out of the load balancer.
+
+Both answer over plain HTTP even where pages redirect to HTTPS
+(``SECURE_REDIRECT_EXEMPT``): a load balancer probes app servers directly.
 """
 
 import logging
@@ -25,10 +31,15 @@ def healthz(request):
 @never_cache
 def readyz(request):
     checks = {"database": _database(), "cache": _cache()}
-    ready = all(state == "ok" for state in checks.values())
+    if checks["database"] != "ok":
+        status = "unavailable"
+    elif checks["cache"] != "ok":
+        status = "degraded"
+    else:
+        status = "ok"
     return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks},
-        status=200 if ready else 503,
+        {"status": status, "checks": checks},
+        status=503 if status == "unavailable" else 200,
     )
 
 
@@ -45,12 +56,13 @@ def _database() -> str:
 def _cache() -> str:
     key = f"readyz:{uuid.uuid4().hex}"
     try:
-        # The tolerant Redis backend answers a miss instead of raising, so the
-        # check is that a value just written comes back.
+        # The tolerant Redis backend answers a miss instead of raising (and
+        # does not call a Redis that just failed), so the check is that a value
+        # just written comes back.
         cache.set(key, "1", 5)
         ok = cache.get(key) == "1"
         cache.delete(key)
-    except Exception as error:  # any failure means "not ready"
+    except Exception as error:  # any failure means "degraded"
         logger.warning("readiness: cache unavailable: %s", error)
         return "unavailable"
     return "ok" if ok else "unavailable"
