@@ -12,7 +12,7 @@ class PortalConfig(AppConfig):
         # the API tokens' admins are registered here.
         from portal import philosophy_admin  # noqa: F401
         from portal.api import token_admin  # noqa: F401
-        from portal.http import caching
+        from portal.http import caching, checks  # noqa: F401 - registers the checks
 
         # Every write to public content changes the content version that HTTP
         # caching (ETag, Last-Modified, the page cache) is keyed on.

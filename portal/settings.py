@@ -108,6 +108,10 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, CSRF and authentication: an anonymous GET answered from
+    # the page cache needs none of them; pages it serves still get the headers
+    # of the middleware above.
+    "portal.http.caching.HttpCachingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -116,9 +120,6 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last: it needs the user, and pages it serves from its cache still get the
-    # headers of the middleware above.
-    "portal.http.caching.HttpCachingMiddleware",
     # After all the others, as django-axes asks: it turns a login refused during
     # the view (too many failures) into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from licenses.expressions import check_expression
 from licenses.models import License, remembered_conversion_terms
+from portal.http.caching import mark_content_changed
 from portal.publishing.history import DeferredHistory, record_author
 from portal.publishing.policy import SYSTEM, PublishingRefused, check_publishing
 from projects.catalogue_format import (
@@ -225,6 +226,8 @@ def import_catalogue(
             else:
                 importer.new_links.write()
                 importer.history.write()
+                # Bulk inserts send no signal: say that the content changed.
+                transaction.on_commit(mark_content_changed)
     except IntegrityError:
         # Only a concurrent write can get here (uniqueness is checked in memory
         # against what existed when the import began).

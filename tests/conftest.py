@@ -14,6 +14,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from licenses.models import License
+from portal.http import caching
 from portal.models import Section, Statement
 from portal.publishing.models import State
 from projects.models import Category, Language, Project, Release
@@ -29,6 +30,14 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _content_changes_seen_at_once(monkeypatch):
+    """A test's own transaction never commits: record its content writes at once,
+    as their commit would (``test_a_deletion_shows_once_committed`` turns this
+    back on to prove the wait for the commit)."""
+    monkeypatch.setattr(caching, "RECORD_AFTER_COMMIT", False)
 
 
 @pytest.fixture

@@ -241,11 +241,11 @@ def test_project_page_queries_do_not_grow_with_converting_releases(
                 license_expression="MIT",
             )
 
-    # The content version (portal.http.caching), site settings, the project with its
+    # Site settings, the project with its
     # category, its licenses, its languages, its releases with their change
     # licenses, its license history.
     for _ in range(2):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             assert client.get("/projects/snuba/").status_code == 200
         grow()
 
@@ -444,15 +444,15 @@ def test_conversions_page_queries_do_not_grow(
             make_release(project, "1.0.0", released_on=D(2021, 1, 1))
             make_release(project, "2.0.0", released_on=D(2024, 1, 1))
 
-    # The content version (portal.http.caching), site settings, the project and
+    # Site settings, the project and
     # license choices of the form, the upcoming and the recent conversions (each
     # with its project and change license).
     # The site settings are then kept until the content changes (grow()).
     for _ in range(2):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             assert client.get("/conversions/").status_code == 200
         # Filtered: plus the look-ups that validate the project and the license.
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             response = client.get("/conversions/?project=snuba&license=BUSL-1.1")
             assert response.status_code == 200
         grow()

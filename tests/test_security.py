@@ -20,6 +20,8 @@ def manage(*args, **env):
             "SECRET_KEY",
             "ALLOWED_HOSTS",
             "DATABASE_URL",
+            "REDIS_URL",
+            "CACHE_URL",
             "DJANGO_ENV",
             "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' live server
         }
@@ -41,7 +43,16 @@ PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "portal.example.org",
     "DATABASE_URL": "sqlite:////tmp/portal-deploy-check.sqlite3",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
+
+
+def test_check_deploy_warns_of_a_cache_local_to_each_process():
+    env = {k: v for k, v in PRODUCTION.items() if k != "REDIS_URL"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "portal.W001" in result.stdout + result.stderr
+    assert "Set REDIS_URL" in result.stdout + result.stderr
 
 
 def test_production_settings_pass_check_deploy_without_warnings():
@@ -115,7 +126,7 @@ def test_a_page_from_the_page_cache_denies_the_browser_features_too(
     client, db, django_assert_num_queries
 ):
     client.get("/projects/")
-    with django_assert_num_queries(1):  # the content version only: a cache hit
+    with django_assert_num_queries(0):  # a page-cache hit: no query
         response = client.get("/projects/")
     assert_strict_permissions_policy(response)
 

@@ -32,31 +32,33 @@ of the API's list and detail reads (``RememberedListMixin``,
 ``RememberedRetrieveMixin``; the view still runs, so authentication and rate
 limits apply to every request).
 
-**The content version** is what a publish changes. It combines
+**The content version** is what a publish changes. It is computed when content
+changes, not on every request: a request reads two values from the shared cache
+in one round trip and asks the database nothing. It combines
 
-1. the time of the last write to any content model, kept in the shared cache
-   (``mark_content_changed``), set by ``post_save``/``post_delete``/
-   ``m2m_changed`` of every model of an app that has a ``Publishable`` model
-   (portal, licenses, projects: sections, licenses, projects, releases, but also
-   categories, languages, license history, site settings), after the
-   transaction commits;
-2. from the database, in one query, the latest ``updated_at`` of every
-   ``Publishable`` table, and the latest ``publish_at`` (or ``unpublish_at``, if
-   a model has one) that has passed. The first catches writes that send no signal
-   (the admin's bulk publish action, ``update()``, ``bulk_create``) and works
-   with a per-process cache; the second is time-based publishing: an item whose
-   ``publish_at`` passes changes what the public sees without any write, and
-   that moment becomes the version;
+1. the time of the last write to any content model (``CONTENT_CHANGED_KEY``),
+   set by ``post_save``/``post_delete``/``m2m_changed`` of every model of an app
+   that has a ``Publishable`` model (portal, licenses, projects: sections,
+   licenses, projects, releases, but also categories, languages, license
+   history, site settings), after the transaction commits; a write that sends no
+   signal (``update()``, ``bulk_create``) calls ``mark_content_changed()``
+   itself, as the import does;
+2. the schedule (``SCHEDULE_KEY``): the latest ``publish_at``/``unpublish_at``
+   that has passed and the next one due, computed by one query at that same
+   write. An item whose ``publish_at`` passes changes what the public sees
+   without any write: the first request after the moment due finds it passed,
+   asks the database for the next one (one query per scheduled moment, not per
+   request), and that moment becomes the version;
 3. today's date (``TIME_ZONE``): pages say which releases are open source
    *today*, so they change at midnight without any write.
 
 ``Last-Modified`` is the latest of the three; the page cache key holds all three.
-Nothing is process-local: with Redis as the cache, every app server agrees. If the
-cached time is lost (eviction, a Redis restart), it restarts at "now", which only
-makes caches revalidate. The database query costs one query per GET (a MAX per
-table); body-hash ETags, rather than ETags built from the version, cost computing
-the page, but are right even when code, templates or the date change what a page
-shows.
+Nothing is process-local: with Redis as the cache (required in production), every
+app server agrees. If the cached values are lost (eviction, a Redis restart), the
+time restarts at "now" and the schedule is read again, which only makes caches
+revalidate. Body-hash ETags, rather than ETags built from the version, cost
+computing the page, but are right even when code, templates or the date change
+what a page shows.
 """
 
 import datetime
@@ -86,12 +88,16 @@ from rest_framework.response import Response
 from portal.publishing.models import Publishable
 
 CONTENT_CHANGED_KEY = "portal:content-changed"
+SCHEDULE_KEY = "portal:schedule"
 PAGE_KEY_PREFIX = "portal:page"
 MEMO_KEY_PREFIX = "portal:memo"
 SCHEDULE_FIELDS = ("publish_at", "unpublish_at")
 API_PREFIX = "/api/"
 SAFE_METHODS = ("GET", "HEAD")
 UNCACHEABLE = ("private", "no-cache", "no-store", "max-age=0")
+# A write inside a transaction is recorded once the transaction commits. Tests,
+# whose own transaction never commits, turn this off to see their writes at once.
+RECORD_AFTER_COMMIT = True
 
 
 # ------------------------------------------------------------ the content version
@@ -112,13 +118,24 @@ def content_app_labels() -> frozenset[str]:
     return frozenset(model._meta.app_label for model in publishable_models())
 
 
+def _us(moment: datetime.datetime) -> int:
+    return int(moment.timestamp() * 1_000_000)
+
+
 def _now_us() -> int:
-    return int(timezone.now().timestamp() * 1_000_000)
+    return _us(timezone.now())
 
 
 def mark_content_changed() -> None:
-    """Record that public content may have changed, now."""
-    cache.set(CONTENT_CHANGED_KEY, _now_us(), timeout=None)
+    """Record that public content may have changed, now, and read the schedule
+    anew (a write may have added, moved or removed a scheduled moment)."""
+    now = timezone.now()
+    values = {CONTENT_CHANGED_KEY: _us(now)}
+    try:
+        values[SCHEDULE_KEY] = schedule_moments(now)
+    except DatabaseError:
+        cache.delete(SCHEDULE_KEY)  # the next request reads it
+    cache.set_many(values, timeout=None)
 
 
 def _content_saved(sender, using=DEFAULT_DB_ALIAS, **kwargs):
@@ -127,7 +144,7 @@ def _content_saved(sender, using=DEFAULT_DB_ALIAS, **kwargs):
     if kwargs.get("action", "post_").startswith("pre_"):  # m2m_changed
         return
     connection = connections[using]
-    if not connection.in_atomic_block:
+    if not connection.in_atomic_block or not RECORD_AFTER_COMMIT:
         mark_content_changed()
         return
     # After the commit, not before: a reader between the two would otherwise
@@ -173,51 +190,66 @@ def _from_database(value) -> datetime.datetime | None:
     return value
 
 
-def latest_publication_change(now: datetime.datetime) -> datetime.datetime | None:
-    """The latest ``updated_at``, or scheduled time passed by ``now``, of any
-    publishable row, drafts included (a draft edit costs a revalidation, never a
-    stale page). One query."""
+def schedule_moments(now: datetime.datetime) -> tuple[int, int | None]:
+    """The schedule as of ``now``, in microseconds since the epoch: the latest
+    ``publish_at``/``unpublish_at`` of any publishable row that has passed (0 if
+    none) and the next one due (``None`` if none). Drafts count too: a draft's
+    moment costs a revalidation, never a stale page. One query."""
     connection = connections[DEFAULT_DB_ALIAS]
     quote = connection.ops.quote_name
+    at = connection.ops.adapt_datetimefield_value(now)
     parts, params = [], []
     for model in publishable_models():
         table = quote(model._meta.db_table)
-        updated = quote(model._meta.get_field("updated_at").column)
-        parts.append(f"SELECT MAX({updated}) AS changed FROM {table}")  # noqa: S608
         for field in model._meta.concrete_fields:
             if field.name in SCHEDULE_FIELDS:
                 column = quote(field.column)
                 parts.append(
-                    f"SELECT MAX({column}) FROM {table} WHERE {column} <= %s"  # noqa: S608
+                    f"SELECT MAX({column}) AS passed, NULL AS due FROM {table} "  # noqa: S608
+                    f"WHERE {column} <= %s UNION ALL "
+                    f"SELECT NULL, MIN({column}) FROM {table} WHERE {column} > %s"
                 )
-                params.append(connection.ops.adapt_datetimefield_value(now))
+                params += [at, at]
     if not parts:
-        return None
+        return 0, None
     # Table and column names come from the models, never from a request.
-    sql = f"SELECT MAX(changed) FROM ({' UNION ALL '.join(parts)}) AS changes"  # noqa: S608
+    sql = f"SELECT MAX(passed), MIN(due) FROM ({' UNION ALL '.join(parts)}) AS s"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        (latest,) = cursor.fetchone()
-    return _from_database(latest)
+        passed, due = cursor.fetchone()
+    passed, due = _from_database(passed), _from_database(due)
+    return (_us(passed) if passed else 0), (_us(due) if due else None)
 
 
 def content_version() -> ContentVersion:
+    """The content version now: one read of the shared cache; the database only
+    when a scheduled moment has passed since the last look, or the cache lost
+    the values."""
     now = timezone.now()
-    changed_us = cache.get(CONTENT_CHANGED_KEY)
+    values = cache.get_many([CONTENT_CHANGED_KEY, SCHEDULE_KEY])
+    changed_us = values.get(CONTENT_CHANGED_KEY)
     if changed_us is None:
-        changed_us = _now_us()
+        changed_us = _us(now)
         if not cache.add(CONTENT_CHANGED_KEY, changed_us, timeout=None):
             changed_us = cache.get(CONTENT_CHANGED_KEY) or changed_us
+    schedule = values.get(SCHEDULE_KEY)
+    if schedule is None or (schedule[1] is not None and schedule[1] <= _us(now)):
+        schedule = schedule_moments(now)
+        cache.set(SCHEDULE_KEY, schedule, timeout=None)
+    passed_us = schedule[0]
     changed = datetime.datetime.fromtimestamp(changed_us / 1_000_000, datetime.UTC)
-    published = latest_publication_change(now)
+    passed = (
+        datetime.datetime.fromtimestamp(passed_us / 1_000_000, datetime.UTC)
+        if passed_us
+        else None
+    )
     today = timezone.localdate(now)
     start_of_day = timezone.make_aware(
         datetime.datetime.combine(today, datetime.time())
     )
-    modified = max(moment for moment in (changed, published, start_of_day) if moment)
-    published_us = int(published.timestamp() * 1_000_000) if published else 0
+    modified = max(moment for moment in (changed, passed, start_of_day) if moment)
     return ContentVersion(
-        modified=modified, key=f"{changed_us}.{published_us}.{today.isoformat()}"
+        modified=modified, key=f"{changed_us}.{passed_us}.{today.isoformat()}"
     )
 
 
@@ -285,9 +317,12 @@ def remembered_response(request, kind: str, read, *args, **kwargs) -> Response:
 class HttpCachingMiddleware:
     """Validators, Cache-Control and Vary on public GETs; 304s; the page cache.
 
-    Last in ``MIDDLEWARE``: it needs the user (after authentication), and a page
-    served from its cache still passes through the security, CSP and session
-    middleware on the way out.
+    In ``MIDDLEWARE`` after the security, CORS, CSP and static-file middleware
+    (a page served from its cache still gets their headers on the way out) and
+    before sessions, CSRF, authentication and history: an anonymous GET answered
+    from the page cache costs none of their work. Whether a request is anonymous
+    is told from what it carries (no session or messages cookie, no
+    ``Authorization``), so no session is read to find out.
     """
 
     def __init__(self, get_response):
@@ -297,9 +332,7 @@ class HttpCachingMiddleware:
         if request.method not in SAFE_METHODS or self.exempt(request.path_info):
             return self.get_response(request)
         try:
-            private = (
-                request.user.is_authenticated or "Authorization" in request.headers
-            )
+            private = is_private(request)
             version = request.content_version = content_version()
         except DatabaseError:
             # No database: the view meets the same outage and ``portal.http.outage``
@@ -368,6 +401,16 @@ class HttpCachingMiddleware:
                 status=412,
             )
         return conditional
+
+
+def is_private(request) -> bool:
+    """Whether the answer may depend on who asks: a request with a session (a
+    logged-in editor, perhaps), flash messages or credentials."""
+    return (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        or "messages" in request.COOKIES
+        or "Authorization" in request.headers
+    )
 
 
 def page_key(request, version: ContentVersion) -> str:
