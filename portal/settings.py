@@ -312,6 +312,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # Writes authenticate with admin-issued tokens only (no session, no CSRF).
     "DEFAULT_AUTHENTICATION_CLASSES": ["portal.api.auth.BearerTokenAuthentication"],
+    # Bodies are JSON, nested at most 32 levels (deeper is a 400); any other
+    # body is a 415.
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.JSONParser"],
+    # OPTIONS on an address the public cannot see is the 404 of a missing one.
+    "DEFAULT_METADATA_CLASS": "portal.api.metadata.PublicMetadata",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "portal.api.ordering.StrictOrderingFilter",

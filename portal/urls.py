@@ -50,3 +50,10 @@ urlpatterns = [
     # Last: any other address under /api/ is a JSON 404, not the site's page.
     re_path(r"^api/", ApiNotFoundView.as_view(), name="api-not-found"),
 ]
+
+# Django's error views: under /api/ in the API's error format, the site's pages
+# elsewhere.
+handler400 = "portal.api.errors.bad_request"
+handler403 = "portal.api.errors.permission_denied"
+handler404 = "portal.api.errors.page_not_found"
+handler500 = "portal.api.errors.server_error"

@@ -8,13 +8,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from portal.api.errors import Conflict
+from portal.api.parsers import JSONParser
 from portal.api.writes import (
     ActionPermissions,
-    check_if_match,
+    check_preconditions,
     representation_etag,
     token_reason,
 )
@@ -84,6 +84,16 @@ class ProjectViewSet(
         if self.action == "retrieve":
             return queryset.with_releases()
         return queryset
+
+    def get_public_object(self):
+        """What the public sees at this item's address (for OPTIONS): the
+        published project and, under it, the published release."""
+        project = self.get_object()
+        if "version" not in self.kwargs:
+            return project
+        return get_object_or_404(
+            Release.objects.published(), project=project, version=self.kwargs["version"]
+        )
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):
@@ -165,7 +175,9 @@ class ProjectViewSet(
             project = get_object_or_404(
                 Project.objects.select_for_update(), slug=kwargs["slug"]
             )
-            check_if_match(request, self.representation(project))
+            check_preconditions(
+                request, self.representation(project), project.updated_at
+            )
             serializer = self.get_serializer(
                 project, data=request.data, partial=partial
             )
@@ -235,7 +247,9 @@ class ProjectViewSet(
                 project__slug=slug,
                 version=version,
             )
-            check_if_match(request, ReleaseSerializer(release).data)
+            check_preconditions(
+                request, ReleaseSerializer(release).data, release.updated_at
+            )
             serializer = ReleaseWriteSerializer(
                 release,
                 data=request.data,

@@ -39,7 +39,20 @@ license_history      JSON: ``[{"effective_on", "license_expression",         non
 
 A ``;`` or ``|`` inside a packed value (a note, say) is written ``\\;`` or ``\\|``.
 An import never deletes: a release or history entry missing from the file is kept.
+
+**Formulas in CSV.** A spreadsheet runs a cell that starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return as a formula (``=HYPERLINK(...)``, or
+``+cmd|...`` that starts a program): an exported file opened by an editor must
+not run what someone typed into a project. So the CSV export writes such a cell
+with a ``'`` before it, which makes it text (OWASP, "CSV Injection"), and the
+import removes that ``'`` again. To keep the two exact inverses, a cell that
+starts with ``'`` already before one of those characters (``'=1``) gets one more
+(``''=1``), and the import removes one ``'`` only from a cell that starts with
+``'`` followed, after any more ``'``, by one of them: any other cell, ``'quoted``
+say, is read as it is. The JSON export is exact: JSON is no spreadsheet.
 """
+
+import re
 
 LIST_SEPARATOR = ";"
 PART_SEPARATOR = "|"
@@ -69,6 +82,27 @@ PROJECT_COLUMNS = [
 ]
 RELEASE_PARTS = ["version", "released_on", "license_expression", "change_date", "state"]
 HISTORY_PARTS = ["effective_on", "license_expression", "note"]
+
+# A cell a spreadsheet would run as a formula, after any quotes (see above).
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+
+
+def neutralise_formula(cell: str) -> str:
+    """The CSV cell for ``cell``: text, never a formula, to a spreadsheet."""
+    return "'" + cell if _FORMULA.match(cell) else cell
+
+
+def restore_formula(cell: str) -> str:
+    """The inverse of :func:`neutralise_formula`."""
+    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell) else cell
+
+
+def restore_formulas(row: dict) -> dict:
+    """A CSV row's cells as they were before :func:`neutralise_formula`."""
+    return {
+        name: restore_formula(cell) if isinstance(cell, str) else cell
+        for name, cell in row.items()
+    }
 
 
 def _escape(text: str) -> str:

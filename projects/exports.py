@@ -2,6 +2,8 @@
 
 The output is the format that :mod:`projects.imports` reads (see
 :mod:`projects.catalogue_format`), so export -> import round-trips with nothing lost.
+A CSV cell that a spreadsheet would run as a formula is written as text (a ``'``
+before it), which the import removes again; JSON is written exactly.
 """
 
 import csv
@@ -13,6 +15,7 @@ from projects.catalogue_format import (
     LIST_SEPARATOR,
     PROJECT_COLUMNS,
     RELEASE_PARTS,
+    neutralise_formula,
     pack,
 )
 from projects.models import Project
@@ -66,13 +69,14 @@ def export_csv(rows: list[dict]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=PROJECT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
+        cells = {
+            **row,
+            "featured": "true" if row["featured"] else "false",
+            "languages": LIST_SEPARATOR.join(row["languages"]),
+            "releases": pack(row["releases"], RELEASE_PARTS),
+            "license_history": pack(row["license_history"], HISTORY_PARTS),
+        }
         writer.writerow(
-            {
-                **row,
-                "featured": "true" if row["featured"] else "false",
-                "languages": LIST_SEPARATOR.join(row["languages"]),
-                "releases": pack(row["releases"], RELEASE_PARTS),
-                "license_history": pack(row["license_history"], HISTORY_PARTS),
-            }
+            {name: neutralise_formula(str(cell)) for name, cell in cells.items()}
         )
     return buffer.getvalue()

@@ -35,11 +35,13 @@ from licenses.models import License, remembered_conversion_terms
 from portal.http.caching import mark_content_changed
 from portal.publishing.history import DeferredHistory, record_author
 from portal.publishing.policy import SYSTEM, PublishingRefused, check_publishing
+from portal.text import json_input
 from projects.catalogue_format import (
     HISTORY_PARTS,
     LIST_SEPARATOR,
     PROJECT_COLUMNS,
     RELEASE_PARTS,
+    restore_formulas,
     unpack,
 )
 from projects.models import Category, Language, LicenseChange, Project, Release
@@ -122,7 +124,9 @@ def read_file(content: bytes | str, fmt: str) -> list[tuple[int, dict]]:
 
 def _read_json(content: str) -> list[tuple[int, dict]]:
     try:
-        data = json.loads(content)
+        data = json_input.loads(content)
+    except json_input.TooDeep as error:
+        raise ImportFileError(str(error)) from None
     except json.JSONDecodeError as error:
         raise ImportFileError(
             f"The JSON is malformed at line {error.lineno}, column {error.colno}: "
@@ -155,7 +159,7 @@ def _read_csv(content: str) -> list[tuple[int, dict]]:
                 raise ImportFileError(
                     f"Line {reader.line_num} has more cells than the header."
                 )
-            rows.append((reader.line_num, row))
+            rows.append((reader.line_num, restore_formulas(row)))
     except csv.Error as error:
         raise ImportFileError(f"Line {reader.line_num}: {error}.") from None
     return rows

@@ -60,6 +60,16 @@ def test_unreadable_or_wrong_files_come_back_with_a_reason(admin_client, db):
     assert "The JSON is malformed" in broken.content.decode()
 
 
+def test_deeply_nested_json_comes_back_with_a_reason(admin_client, db):
+    # It was a RecursionError: the admin's HTML 500 page.
+    response = admin_client.post(
+        IMPORT, {"file": upload(b"[" * 100_000, "catalogue.json"), "dry_run": "on"}
+    )
+
+    assert response.status_code == 200
+    assert "The JSON nests deeper than 32 levels." in response.content.decode()
+
+
 def test_export_downloads_the_catalogue(admin_client, make_project):
     make_project("Snuba", slug="snuba")
     response = admin_client.get(reverse("admin:projects_project_export", args=["json"]))

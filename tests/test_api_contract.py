@@ -13,13 +13,18 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.test import Client
 from rest_framework import exceptions
 from rest_framework.test import APIClient
 
 from licenses.models import Family
 from portal.api.errors import Conflict, PreconditionFailed, exception_handler
 from portal.api.tokens import ApiToken
+from portal.models import Section
 from portal.publishing.models import State
+from portal.views import HomeView
+from projects.api import ProjectViewSet
+from projects.models import Project
 
 
 @pytest.fixture
@@ -120,6 +125,75 @@ def test_a_draft_is_a_404_like_a_missing_item(api_client, catalogue, make_projec
     assert_error(api_client.get("/api/v1/projects/secret/"), 404)
 
 
+@pytest.fixture
+def hidden_keys(catalogue, make_license, make_project, make_release, make_statement):
+    """An item of each kind that the public cannot see, and the statements' ids."""
+    tomorrow = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=1)
+    make_license("FSL-1.1-ALv2", state=State.DRAFT)
+    secret = make_project("Secret", state=State.DRAFT)
+    make_release(secret, "1.0")
+    make_release(Project.objects.get(slug="snuba"), "24.1.0-rc1", state=State.DRAFT)
+    make_project("Scheduled", publish_at=tomorrow)
+    goals = Section.objects.get(slug="goals")
+    hidden = Section.objects.create(title="Hidden", slug="hidden", state=State.DRAFT)
+    return {
+        "draft_statement": make_statement(goals, state=State.DRAFT).pk,
+        "in_hidden_section": make_statement(hidden).pk,
+    }
+
+
+@pytest.mark.parametrize(
+    ("hidden", "missing"),
+    [
+        ("/api/v1/projects/secret/", "/api/v1/projects/nope/"),
+        ("/api/v1/projects/scheduled/", "/api/v1/projects/nope/"),
+        ("/api/v1/licenses/FSL-1.1-ALv2/", "/api/v1/licenses/NOPE-1.0/"),
+        ("/api/v1/sections/hidden/", "/api/v1/sections/nope/"),
+        ("/api/v1/statements/{draft_statement}/", "/api/v1/statements/999999/"),
+        ("/api/v1/statements/{in_hidden_section}/", "/api/v1/statements/999999/"),
+        ("/api/v1/projects/secret/releases/", "/api/v1/projects/nope/releases/"),
+        (
+            "/api/v1/projects/secret/releases/1.0/",
+            "/api/v1/projects/nope/releases/1.0/",
+        ),
+        (
+            "/api/v1/projects/snuba/releases/24.1.0-rc1/",
+            "/api/v1/projects/snuba/releases/9.9.9/",
+        ),
+    ],
+)
+def test_options_on_what_the_public_cannot_see_is_the_404_of_a_missing_item(
+    api_client, hidden_keys, hidden, missing
+):
+    # A draft's OPTIONS was a 200 listing the fields of a PUT, a missing key's a
+    # shorter 200: anyone could tell which drafts exist.
+    hidden_answer = api_client.options(hidden.format(**hidden_keys))
+    missing_answer = api_client.options(missing)
+
+    assert_error(hidden_answer, 404)
+    assert hidden_answer.status_code == missing_answer.status_code
+    assert hidden_answer.content == missing_answer.content
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/projects/",
+        "/api/v1/projects/snuba/",
+        "/api/v1/projects/snuba/releases/",
+        "/api/v1/projects/snuba/releases/23.11.0/",
+        "/api/v1/licenses/MIT/",
+        "/api/v1/sections/goals/",
+    ],
+)
+def test_options_still_describes_what_the_public_can_see(api_client, catalogue, url):
+    response = api_client.options(url)
+
+    assert response.status_code == 200, response.content
+    assert "OPTIONS" in response["Allow"]
+    assert response.json()["name"]
+
+
 @pytest.mark.parametrize(
     "url",
     ["/api/", "/api/v1/nope/", "/api/v2/projects/", "/api/v1/projects/snuba/extra/"],
@@ -170,6 +244,45 @@ def test_an_unsupported_format_is_a_406(api_client, catalogue):
     response = api_client.get("/api/v1/projects/", HTTP_ACCEPT="application/xml")
 
     assert_error(response, 406)
+
+
+def test_an_unexpected_error_in_the_api_is_a_json_500(catalogue, monkeypatch):
+    # Any bug: it used to be the site's HTML 500 page.
+    def fail(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(ProjectViewSet, "list", fail)
+    client = APIClient(raise_request_exception=False)
+
+    body = assert_error(client.get("/api/v1/projects/"), 500)
+
+    assert "unexpected error" in body["detail"]
+    assert "recursion" not in body["detail"]  # nothing of the inside leaks
+
+
+def test_an_unexpected_error_on_the_site_is_still_the_html_page(catalogue, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(HomeView, "get", fail)
+    client = Client(raise_request_exception=False)
+
+    response = client.get("/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_request_django_refuses_is_a_json_400_in_the_api(api_client, client, db):
+    # Refused before any view (a Host the portal does not serve): it used to be
+    # Django's HTML "Bad Request" page.
+    api = api_client.get("/api/v1/projects/", HTTP_HOST="evil.example")
+    site = client.get("/", HTTP_HOST="evil.example")
+
+    body = assert_error(api, 400)
+    assert "refuses" in body["detail"]
+    assert site.status_code == 400
+    assert site["Content-Type"].startswith("text/html")
 
 
 @pytest.mark.parametrize(

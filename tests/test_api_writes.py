@@ -2,6 +2,7 @@
 a user whose permissions decide what each may do; no lost updates."""
 
 import datetime
+import json
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -12,6 +13,7 @@ from django.urls import reverse
 from licenses.models import Family
 from portal.api.tokens import ApiToken
 from portal.publishing.models import State
+from portal.text.json_input import MAX_DEPTH
 from projects.models import Project, Release
 
 D = datetime.date
@@ -271,6 +273,190 @@ def test_if_match_prevents_lost_updates(api_client, editor_token, make_project):
     assert "changed since you read it" in stale.json()["detail"]
     assert fresh.status_code == 200
     assert Project.objects.get(slug="snuba").summary == "Third."
+
+
+# A project's and a release's address, and the body of a PATCH of each.
+PATCHES = [
+    ("/api/v1/projects/snuba/", {"summary": "Changed."}),
+    ("/api/v1/projects/snuba/releases/23.11.0/", {"change_date": "2026-01-01"}),
+]
+MODIFIED = datetime.datetime(2020, 6, 1, 12, 0, 0, 500_000, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def modified_at_noon(make_project, make_release):
+    """Snuba and its release, both last modified on 1 June 2020 at 12:00:00.5."""
+    project = make_project("Snuba", slug="snuba", license_expression="BUSL-1.1")
+    make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+    Project.objects.update(updated_at=MODIFIED)
+    Release.objects.update(updated_at=MODIFIED)
+
+
+@pytest.mark.parametrize(("url", "body"), PATCHES)
+def test_if_unmodified_since_refuses_a_write_to_what_changed_after_it(
+    api_client, editor_token, modified_at_noon, url, body
+):
+    stale = api_client.patch(
+        url,
+        body,
+        format="json",
+        HTTP_IF_UNMODIFIED_SINCE="Mon, 01 Jun 2020 11:59:59 GMT",
+        **auth(editor_token),
+    )
+
+    assert stale.status_code == 412
+    assert stale.json() == {
+        "detail": "It changed since you read it (it was modified Mon, 01 Jun 2020 "
+        "12:00:00 GMT, after your If-Unmodified-Since Mon, 01 Jun 2020 11:59:59 "
+        "GMT). Read it again, then apply your change.",
+        "errors": {},
+    }
+    assert Project.objects.get().summary == "Summary of Snuba."
+    assert Release.objects.get().change_date is None
+
+
+@pytest.mark.parametrize(("url", "body"), PATCHES)
+def test_if_unmodified_since_lets_a_write_to_what_did_not_change_through(
+    api_client, editor_token, modified_at_noon, url, body
+):
+    # The same second as the last change is not after it (HTTP dates count
+    # seconds); what is no HTTP date, a list of them included, is ignored
+    # (RFC 9110, 13.1.4).
+    dates = [
+        "Mon, 01 Jun 2020 12:00:00 GMT",
+        "yesterday",
+        "Mon, 01 Jun 2020 11:59:59 GMT, Mon, 01 Jun 2020 11:59:58 GMT",
+    ]
+    answers = [
+        api_client.patch(
+            url,
+            body,
+            format="json",
+            HTTP_IF_UNMODIFIED_SINCE=date,
+            **auth(editor_token),
+        )
+        for date in dates
+    ]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    # What was a valid date is now stale: the item changed after it.
+    again = api_client.patch(
+        url,
+        body,
+        format="json",
+        HTTP_IF_UNMODIFIED_SINCE=dates[0],
+        **auth(editor_token),
+    )
+    assert again.status_code == 412
+
+
+@pytest.mark.parametrize(("url", "body"), PATCHES)
+def test_if_match_takes_precedence_over_if_unmodified_since(
+    api_client, editor_token, modified_at_noon, url, body
+):
+    stale_date = "Mon, 01 Jun 2020 11:59:59 GMT"
+    fresh_date = "Mon, 01 Jun 2020 12:00:00 GMT"
+
+    outdated = api_client.patch(
+        url,
+        body,
+        format="json",
+        HTTP_IF_MATCH='"not-its-etag"',
+        HTTP_IF_UNMODIFIED_SINCE=fresh_date,
+        **auth(editor_token),
+    )
+    current = api_client.patch(
+        url,
+        body,
+        format="json",
+        HTTP_IF_MATCH="*",  # whatever is there now
+        HTTP_IF_UNMODIFIED_SINCE=stale_date,
+        **auth(editor_token),
+    )
+
+    assert outdated.status_code == 412
+    assert "If-Match" in outdated.json()["detail"]
+    assert current.status_code == 200
+
+
+def test_if_unmodified_since_is_documented_on_every_write_with_if_match(api_client, db):
+    schema = api_client.get("/api/schema/?format=json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            headers = {
+                parameter["name"]
+                for parameter in operation.get("parameters", [])
+                if parameter["in"] == "header"
+            }
+            if "If-Match" in headers:
+                assert "If-Unmodified-Since" in headers, (method, path)
+    assert (
+        "If-Unmodified-Since"
+        in schema["paths"]["/api/v1/projects/{slug}/"]["patch"]["responses"]["412"][
+            "description"
+        ]
+    )
+
+
+# Python's JSON parser recurses once per level: this deep, it ran out of stack
+# (a RecursionError, answered with the site's HTML 500 page).
+DEEP_JSON = {
+    "arrays": "[" * 100_000,
+    "objects": '{"a":' * 100_000,
+    "closed": "[" * 1000 + "]" * 1000,
+    "one too many": "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),
+}
+
+
+@pytest.mark.parametrize("body", DEEP_JSON.values(), ids=DEEP_JSON)
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("post", "/api/v1/projects/"),
+        ("patch", "/api/v1/projects/snuba/"),
+        ("put", "/api/v1/projects/snuba/"),
+        ("post", "/api/v1/projects/snuba/releases/"),
+        ("patch", "/api/v1/projects/snuba/releases/23.11.0/"),
+    ],
+)
+def test_deeply_nested_json_is_a_400_in_the_error_format(
+    api_client, editor_token, make_project, make_release, method, url, body
+):
+    make_release(make_project("Snuba", slug="snuba"), "23.11.0")
+
+    response = getattr(api_client, method)(
+        url, body, content_type="application/json", **auth(editor_token)
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "detail": f"The JSON nests deeper than {MAX_DEPTH} levels.",
+        "errors": {},
+    }
+
+
+def test_json_within_the_depth_limit_is_read(api_client, editor_token):
+    # Brackets inside strings are text, however many; nesting up to the limit
+    # is read (and here refused for what it is: not a project).
+    text = "[" * 500 + "{" * 500
+    created = api_client.post(
+        "/api/v1/projects/",
+        json.dumps({**NEW, "description": text}),
+        content_type="application/json",
+        **auth(editor_token),
+    )
+    nested = api_client.post(
+        "/api/v1/projects/",
+        "[" * MAX_DEPTH + "]" * MAX_DEPTH,
+        content_type="application/json",
+        **auth(editor_token),
+    )
+
+    assert created.status_code == 201, created.json()
+    assert Project.objects.get().description == text
+    assert nested.status_code == 400
+    assert "nests" not in nested.json()["detail"]
 
 
 def test_patch_a_release(api_client, editor_token, make_project, make_release):

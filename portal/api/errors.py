@@ -13,9 +13,13 @@ dotted keys (``releases.0.version``), so ``errors`` is always a flat object of
 string lists that a client can show next to its own inputs. ``Retry-After`` (429)
 and ``WWW-Authenticate`` (401) headers are kept.
 
-Other exceptions are left to Django, as DRF does: the database outage
-middleware (``portal.http.outage``) answers a 503 in this same format, anything else
-is logged and gets the 500 page.
+Other exceptions are left to Django, as DRF does, so that they are logged: the
+database outage middleware (``portal.http.outage``) answers a 503 in this same
+format, anything else gets Django's error views, which are set (``handler400``,
+``handler403``, ``handler404``, ``handler500`` in the root URL map) to the ones
+below: in this format under ``/api/``, the site's pages elsewhere. So the API
+never answers HTML, not even for a bug (a JSON 500) or a request Django refuses
+before any view (a 400 for a Host header it does not serve).
 """
 
 import math
@@ -23,9 +27,10 @@ import math
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -185,3 +190,52 @@ class ApiNotFoundView(APIView):
         return HttpResponsePermanentRedirect(
             request.get_full_path(force_append_slash=True)
         )
+
+
+# ------------------------------------------------- Django's error views (handlerXXX)
+
+API_PREFIX = "/api/"
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def _api_error(status_code: int, detail) -> JsonResponse:
+    return JsonResponse(error_body(detail), status=status_code)
+
+
+def bad_request(request, exception):
+    """``handler400``: a request Django refuses (a Host it does not serve...)."""
+    if _is_api(request):
+        return _api_error(
+            400, _("Bad request: the portal refuses this request as malformed.")
+        )
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    """``handler403``."""
+    if _is_api(request):
+        return _api_error(403, _("You may not do this."))
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    """``handler404``."""
+    if _is_api(request):
+        return _api_error(404, _("Nothing was found at this address."))
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """``handler500``: an unexpected error, already logged with its traceback."""
+    if _is_api(request):
+        return _api_error(
+            500,
+            _(
+                "The portal met an unexpected error; it is logged. Try again "
+                "later, and tell the portal's operator if it persists."
+            ),
+        )
+    return defaults.server_error(request)

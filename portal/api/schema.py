@@ -19,13 +19,19 @@ schema is the whole contract:
 - conditional requests on reads: the ``If-None-Match`` and ``If-Modified-Since``
   request headers, the 304 response, and the ``ETag``, ``Last-Modified`` and
   ``Cache-Control`` headers of 200 and 304 (``portal.http.caching``);
+- conditional writes: ``If-Unmodified-Since`` on every write that takes
+  ``If-Match`` (``portal.api.writes``);
 - the ``Retry-After`` header of 429.
 """
 
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
-from drf_spectacular.plumbing import force_instance
+from drf_spectacular.plumbing import (
+    build_basic_type,
+    build_parameter_type,
+    force_instance,
+)
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
@@ -59,7 +65,8 @@ WRITE_ERRORS = {
     "403": _("Forbidden: the token does not allow this operation."),
     "409": _("Conflict: the change conflicts with the current state, e.g. a key."),
     "412": _(
-        "Precondition failed: the resource changed since the ETag given in If-Match."
+        "Precondition failed: the resource changed since the ETag given in "
+        "If-Match, or since the date given in If-Unmodified-Since."
     ),
     "415": _("Unsupported media type: the body must be JSON (application/json)."),
 }
@@ -107,6 +114,18 @@ VALIDATOR_HEADERS = [
         ),
     ),
 ]
+# Every write that takes If-Match takes If-Unmodified-Since too
+# (``portal.api.writes.check_preconditions``).
+IF_UNMODIFIED_SINCE = build_parameter_type(
+    "If-Unmodified-Since",
+    build_basic_type(OpenApiTypes.STR),
+    OpenApiParameter.HEADER,
+    description=_(
+        "An HTTP date (the Last-Modified you read): if the item was modified "
+        "after it, the write is refused with 412. Ignored when If-Match is given, "
+        "or when it is not an HTTP date."
+    ),
+)
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",
     OpenApiTypes.INT,
@@ -179,6 +198,16 @@ class AutoSchema(openapi.AutoSchema):
         parameters = [*super().get_override_parameters(), RETRY_AFTER]
         if self.method in SAFE_METHODS:
             parameters += [*CONDITIONAL_REQUEST_HEADERS, *VALIDATOR_HEADERS]
+        return parameters
+
+    def _process_override_parameters(self, direction="request"):
+        # Here, not in get_override_parameters: @extend_schema adds a view's
+        # own parameters (If-Match) after that method.
+        parameters = super()._process_override_parameters(direction)
+        if ("If-Match", OpenApiParameter.HEADER) in parameters:
+            parameters[("If-Unmodified-Since", OpenApiParameter.HEADER)] = (
+                IF_UNMODIFIED_SINCE
+            )
         return parameters
 
     def _get_response_bodies(self, direction="response"):

@@ -4,19 +4,22 @@
   see :mod:`portal.api.tokens`) holding the Django permission the view names for that
   action (``required_permissions``). So a release bot's user with only
   ``projects.add_release`` may add releases and nothing else.
-- Preconditions: a client that sends ``If-Match`` with the ``ETag`` it read gets
-  ``412`` when the item changed meanwhile, instead of overwriting the other change.
-  The check runs on the row locked for the rest of the transaction, so two writes
-  cannot both pass it.
+- Preconditions: a client that sends ``If-Match`` with the ``ETag`` it read, or
+  ``If-Unmodified-Since`` with the ``Last-Modified`` it read, gets ``412`` when
+  the item changed meanwhile, instead of overwriting the other change. The check
+  runs on the row locked for the rest of the transaction, so two writes cannot
+  both pass it.
 - Authorship: every write is recorded in the history with its user and, as the
   reason, the token's name.
 - Publishing: the write services ask the one publish policy
   (``portal.publishing.policy``); its refusal is a 403 in the error format.
 """
 
+import datetime
 import hashlib
 
 from django.utils.cache import quote_etag
+from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions
 from rest_framework.renderers import JSONRenderer
@@ -53,11 +56,22 @@ def representation_etag(data) -> str:
     return quote_etag(hashlib.md5(body, usedforsecurity=False).hexdigest())
 
 
-def check_if_match(request, current_data) -> None:
-    """Refuse with 412 when ``If-Match`` names no version of what is there now."""
-    header = request.headers.get("If-Match")
-    if not header:
-        return
+def check_preconditions(request, current_data, last_modified) -> None:
+    """Refuse with 412 a write whose preconditions fail (RFC 9110, 13.2.2).
+
+    ``If-Match`` decides when it is sent: it must name the ETag of
+    ``current_data``, the item as a GET shows it. Otherwise ``If-Unmodified-Since``
+    decides: the item must not have been modified (``last_modified``, its
+    ``updated_at``) after that date, to the second; an invalid date is ignored.
+    """
+    if request.headers.get("If-Match"):
+        _check_if_match(request.headers["If-Match"], current_data)
+    elif request.headers.get("If-Unmodified-Since") and last_modified is not None:
+        _check_unmodified_since(request.headers["If-Unmodified-Since"], last_modified)
+
+
+def _check_if_match(header: str, current_data) -> None:
+    """412 when the ``If-Match`` header names no version of what is there now."""
     if header.strip() == "*":
         return
     current = representation_etag(current_data).strip('"')
@@ -69,6 +83,23 @@ def check_if_match(request, current_data) -> None:
                 "current ETag %(etag)s). Read it again, then apply your change."
             )
             % {"etag": f'"{current}"'}
+        )
+
+
+def _check_unmodified_since(header: str, last_modified: datetime.datetime) -> None:
+    """412 when the item was modified after the ``If-Unmodified-Since`` date."""
+    since = parse_http_date_safe(header)
+    if since is None:
+        return  # not an HTTP date (or a list of them): ignored, as RFC 9110 says
+    modified = int(last_modified.timestamp())  # HTTP dates count whole seconds
+    if modified > since:
+        raise PreconditionFailed(
+            _(
+                "It changed since you read it (it was modified %(modified)s, after "
+                "your If-Unmodified-Since %(since)s). Read it again, then apply "
+                "your change."
+            )
+            % {"modified": http_date(modified), "since": http_date(since)}
         )
 
 
