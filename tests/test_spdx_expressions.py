@@ -338,7 +338,7 @@ def test_common_spellings_suggest_what_was_meant(token, meant):
 
 
 def test_unrelated_near_names_are_not_offered():
-    assert "NGPL" not in check_expression("GPLv3").suggestions["GPLv3"]
+    assert {"NGPL", "LLGPL"}.isdisjoint(check_expression("GPLv3").suggestions["GPLv3"])
     assert "0BSD" not in check_expression("BSD-3").suggestions["BSD-3"]
     assert "Noweb" not in " ".join(check_expression("NONE").errors)
 
