@@ -48,7 +48,8 @@ class ExpressionViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["get"], url_path="validate")
     def validate(self, request):
         """Whether an expression is valid, its normalised form, the licenses it
-        names (known to the portal or not) and, when invalid, what is wrong."""
+        names (known to the portal or not) and, when invalid, what is wrong,
+        checked against the SPDX list version given in ``spdx_list_version``."""
         query = ExpressionQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         check = check_expression(query.validated_data["expression"])
@@ -61,6 +62,8 @@ class ExpressionViewSet(viewsets.ViewSet):
                     "licenses": self.describe(check.license_ids),
                     "errors": list(check.errors),
                     "suggestions": check.suggestions,
+                    "notices": list(check.notices),
+                    "spdx_list_version": spdx.LIST_VERSION,
                 }
             ).data
         )
@@ -75,7 +78,8 @@ class ExpressionViewSet(viewsets.ViewSet):
         described = []
         for spdx_id in license_ids:
             record = portal.get(spdx_id.lower())
-            entry = spdx.lookup(spdx_id)
+            entry = spdx.lookup_any(spdx_id)
+            license_entry = spdx.lookup(spdx_id)
             described.append(
                 {
                     "spdx_id": spdx_id,
@@ -85,7 +89,7 @@ class ExpressionViewSet(viewsets.ViewSet):
                     "osi_approved": (
                         record.osi_approved
                         if record
-                        else (entry.osi_approved if entry else None)
+                        else (license_entry.osi_approved if license_entry else None)
                     ),
                     "html_url": (
                         self.request.build_absolute_uri(record.get_absolute_url())

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from licenses import spdx
 from licenses.expressions import MAX_LENGTH
 from licenses.models import canonical_license_id
 
@@ -82,7 +83,7 @@ def _canonical(value: str) -> str:
     if len(value) > MAX_ID_LENGTH:
         return ""  # not an id: spare the parser and the suggestions
     try:
-        return canonical_license_id(value).lower()
+        return spdx.current_id(canonical_license_id(value)).lower()
     except ValidationError:
         return ""
 

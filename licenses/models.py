@@ -14,7 +14,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from licenses import rules, spdx
-from licenses.expressions import LICENSE_REF, check_expression, suggest_ids
+from licenses.expressions import license_ref
+from licenses.suggestions import suggest_ids
 from portal.publishing.history import content_history
 from portal.publishing.models import Publishable, PublishableQuerySet
 from portal.text.fulltext import WithoutSearchVector, search_vector_field
@@ -31,13 +32,25 @@ class Family(models.TextChoices):
 
 
 def canonical_license_id(value: str) -> str:
-    """The canonical spelling of an SPDX id or ``LicenseRef-``; raises if neither."""
+    """The canonical spelling of a license id of the SPDX list (a deprecated one
+    included: a record keeps the id it was made for, and its flags) or of a
+    ``LicenseRef-``; raises if neither."""
     value = (value or "").strip()
-    if LICENSE_REF.fullmatch(value):
-        return value
-    check = check_expression(value)
-    if check.valid and len(check.license_ids) == 1 and " " not in check.normalized:
-        return check.license_ids[0]
+    ref = license_ref(value)
+    if ref is not None:
+        return ref
+    entry = spdx.lookup_any(value)
+    if entry is not None and not entry.is_exception:
+        return entry.spdx_id
+    if entry is not None:
+        raise ValidationError(
+            _(
+                "'%(value)s' is a license exception, not a license: it is named "
+                "after WITH in an expression, e.g. 'GPL-2.0-or-later WITH %(value)s'."
+            )
+            % {"value": entry.spdx_id},
+            code="invalid_spdx_id",
+        )
     suggestions = suggest_ids(value)
     message = _("'%(value)s' is not an SPDX license id or a LicenseRef-... id.") % {
         "value": value

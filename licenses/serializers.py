@@ -79,6 +79,15 @@ class ExpressionCheckSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.CharField()),
         help_text="For each unknown id, the nearest valid SPDX ids.",
     )
+    notices = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What normalising changed beyond letter case, e.g. a deprecated "
+        "id written as its replacement.",
+    )
+    spdx_list_version = serializers.CharField(
+        help_text="The version of the SPDX license list the expression was "
+        "checked against, e.g. '3.29'."
+    )
 
 
 class ExpressionQuerySerializer(serializers.Serializer):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from licenses import rules, spdx
-from licenses.expressions import check_expression, spdx_licensing
+from licenses.expressions import check_expression
 from licenses.forms import ExpressionCheckForm, LicenseCompareForm
 from licenses.models import License, canonical_license_id
 from licenses.usage import project_model, with_first_projects
@@ -79,10 +79,11 @@ class LicenseDetailView(PreviewableMixin, DetailView):
             canonical = canonical_license_id(spdx_id)
         except ValidationError:
             raise Http404("Not an SPDX license id.") from None
-        if canonical.lower() == spdx_id.lower():
+        current = spdx.current_id(canonical)
+        if current.lower() == spdx_id.lower():
             raise Http404("No published license with this id.")
         published = License.objects.published()
-        license_ = published.filter(spdx_id__iexact=canonical).first()
+        license_ = published.filter(spdx_id__iexact=current).first()
         if license_ is None:
             raise Http404("No published license with this id.")
         return redirect(license_, permanent=True)
@@ -172,13 +173,12 @@ def named_licenses(license_ids) -> list[NamedLicense]:
     named = []
     for spdx_id in license_ids:
         entry = spdx.lookup(spdx_id)
-        symbol = spdx_licensing().known_symbols.get(spdx_id)
         named.append(
             NamedLicense(
                 spdx_id=spdx_id,
                 license=records.get(spdx_id.lower()),
                 spdx_name=entry.name if entry else "",
-                is_exception=bool(getattr(symbol, "is_exception", False)),
+                is_exception=spdx.lookup_exception(spdx_id) is not None,
             )
         )
     return named
@@ -196,15 +196,10 @@ def suggested_expressions(check) -> list[str]:
 
 
 def _replace_token(text: str, token: str, replacement: str) -> str:
-    """``text`` with the whole token ``token`` replaced, spacing normalised."""
-    return (
-        " ".join(
-            replacement if part == token else part
-            for part in text.replace("(", " ( ").replace(")", " ) ").split()
-        )
-        .replace("( ", "(")
-        .replace(" )", ")")
-    )
+    """``text`` with the whole token ``token`` (a word, or two words written for
+    one id: "GPL 2.0") replaced."""
+    whole = rf"(?<![^ \t\r\n()]){re.escape(token)}(?![^ \t\r\n()])"
+    return re.sub(whole, lambda _: replacement, text)
 
 
 class ExpressionCheckView(TemplateView):
@@ -216,6 +211,7 @@ class ExpressionCheckView(TemplateView):
         context = super().get_context_data(**kwargs)
         form = ExpressionCheckForm(self.request.GET or None)
         context["form"] = form
+        context["spdx_list_version"] = spdx.LIST_VERSION
         if form.is_valid():
             check = check_expression(form.cleaned_data["expression"])
             context["check"] = check

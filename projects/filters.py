@@ -278,7 +278,7 @@ class ConversionFilter(django_filters.FilterSet):
         fields = ["after", "before", "project", "license"]
 
     def by_license(self, queryset, name, value):
-        named = rf"(^|[\s(]){re.escape(value.spdx_id)}($|[\s)])"
+        named = rf"(^|[\s(]){re.escape(value.spdx_id)}\+?($|[\s)])"
         return queryset.filter(
             Q(converts_to=value) | Q(license_expression__iregex=named)
         )

@@ -111,7 +111,7 @@ def releases_refresh_conversions(*, license_: License) -> int:
     (beyond a shortened cap) keeps its date; the admin shows the error on its next
     save.
     """
-    named = rf"(^|[\s(]){re.escape(license_.spdx_id)}($|[\s)])"
+    named = rf"(^|[\s(]){re.escape(license_.spdx_id)}\+?($|[\s)])"
     releases = Release.objects.filter(
         Q(converts_to__isnull=False) | Q(license_expression__iregex=named)
     ).select_related("converts_to")

@@ -235,6 +235,17 @@ def test_saving_a_project_normalises_its_expression_and_links_its_licenses(
     assert set(relay.licenses.all()) == {mit, apache}
 
 
+def test_project_naming_an_organisations_own_license_saves_in_the_admin(editor, db):
+    response = editor.post(
+        admin_url(Project, "add"),
+        project_form(license_expression="MIT OR LicenseRef-Commercial"),
+    )
+
+    assert response.status_code == 302
+    relay = Project.objects.get(slug="relay")
+    assert relay.license_expression == "MIT OR LicenseRef-Commercial"
+
+
 def test_changing_a_projects_expression_in_the_admin_relinks(editor, content):
     response = editor.post(
         admin_url(Project, "change", content.pk),
@@ -253,6 +264,9 @@ def test_changing_a_projects_expression_in_the_admin_relinks(editor, content):
         ("Apache-2.0 ORR MIT", "Did you mean the operator &#x27;OR&#x27;?"),
         ("Apache-2.0 OR", "must have a license id on each side"),
         ("(MIT", "The parentheses are not balanced."),
+        ("GPL 2.0", "an id has no spaces. Did you mean &#x27;GPL-2.0-only&#x27;"),
+        ("LicenseRef-foo_bar", "&#x27;_&#x27; at position 15"),
+        ("NOASSERTION", "use it in an SBOM field, not here"),
         ("(AND MIT)", "must have a license id on each side"),
         ("FSL-1.1-Apache-2.0", "Did you mean &#x27;FSL-1.1-ALv2&#x27;"),
     ],

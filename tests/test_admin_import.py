@@ -33,6 +33,20 @@ def test_dry_run_lists_errors_by_row_and_writes_nothing(admin_client, make_licen
     assert not Project.objects.exists()
 
 
+def test_import_answers_each_line_of_odd_expressions(admin_client, db):
+    content = (
+        b"slug,name,summary,license_expression\n"
+        b"a,A,One.,MIT OR LicenseRef-Commercial\n"
+        b"b,B,Two.,GPL 2.0\n"
+    )
+    response = admin_client.post(IMPORT, {"file": upload(content), "dry_run": "on"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "line 3" in html and "an id has no spaces" in html
+    assert "line 2" not in html
+
+
 def test_dry_run_of_a_good_file_says_what_would_happen(admin_client, make_license):
     make_license("MIT")
     response = admin_client.post(IMPORT, {"file": upload(GOOD), "dry_run": "on"})

@@ -190,6 +190,8 @@ def test_a_token_that_may_publish_can_publish(api_client, django_user_model, lic
     [
         ("license_expression", "FSL-1.1-Apache-2.0", "FSL-1.1-ALv2"),
         ("license_expression", "Apache-2.0 ORR MIT", "ORR"),
+        ("license_expression", "\uff2d\uff29\uff34", "U+FF2D"),
+        ("license_expression", "Apache-2.0 WITH MIT", "is a license, not an"),
         ("repository_url", "nope", "URL"),
         ("slug", "Not a slug!", "slug"),
         ("status", "retired", "valid choice"),

@@ -10,8 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from licenses.expressions import check_expression, suggest_ids
+from licenses.expressions import check_expression
 from licenses.models import License
+from licenses.suggestions import suggest_ids
 from portal.models import Section, Statement
 from portal.publishing.models import State
 from projects.models import Category, Language, Project, Release
@@ -102,8 +103,11 @@ def test_spdx_id_letter_case_is_corrected(make_license):
     assert make_license("bUsL-1.1").spdx_id == "BUSL-1.1"
 
 
-def test_deprecated_spdx_id_is_stored_under_its_current_name(make_license):
-    assert make_license("GPL-2.0+").spdx_id == "GPL-2.0-or-later"
+def test_deprecated_spdx_id_keeps_its_own_id_and_flags(make_license):
+    license_ = make_license("gpl-2.0+")
+
+    assert license_.spdx_id == "GPL-2.0+"
+    assert license_.deprecated and license_.fsf_libre
 
 
 def test_organisation_own_license_ref_is_accepted(make_license):
@@ -132,21 +136,29 @@ def test_spdx_id_must_be_a_single_license(db, spdx_id):
 @pytest.mark.parametrize(
     ("expression", "message"),
     [
-        ("Apache-2.0 ORR MIT", "'ORR' is not a known SPDX license id"),
-        ("Apache-2.0 OR", "'OR' must have a license id on each side."),
-        ("OR MIT", "'OR' must have a license id on each side."),
-        ("(MIT OR Apache-2.0) AND", "'AND' must have a license id on each side."),
-        ("(MIT", "The parentheses are not balanced."),
-        ("MIT)", "The parentheses are not balanced."),
-        # The parser raises a bare AssertionError on this one.
-        ("(AND MIT)", "'AND' must have a license id on each side."),
-        ("( OR MIT", "The parentheses are not balanced."),
+        ("Apache-2.0 ORR MIT", "'ORR' at position 12 is not a known SPDX license id"),
+        ("Apache-2.0 OR", "'OR' at position 12 must have a license id on each side."),
+        ("OR MIT", "'OR' at position 1 must have a license id on each side."),
+        (
+            "(MIT OR Apache-2.0) AND",
+            "'AND' at position 21 must have a license id on each side.",
+        ),
+        ("(MIT", "The parentheses are not balanced"),
+        ("MIT)", "The parentheses are not balanced"),
+        ("(AND MIT)", "'AND' at position 2 must have a license id on each side."),
+        ("( OR MIT", "The parentheses are not balanced"),
         # A valid LicenseRef is not blamed for the parentheses around it.
-        ("((MIT LicenseRef-Acme", "The parentheses are not balanced."),
-        ("MIT/Apache-2.0", "This is not a valid SPDX expression"),
-        ("MIT MIT", "'MIT' must be joined to the license next to it"),
-        ("MIT WITH Apache-2.0", "'Apache-2.0' is a license, not an exception"),
-        ("MIT AND LLVM-exception", "'LLVM-exception' is a license exception"),
+        ("((MIT LicenseRef-Acme", "The parentheses are not balanced"),
+        ("MIT/Apache-2.0", "'/' at position 4 is not part of an SPDX expression"),
+        ("MIT MIT", "'MIT' at position 5 must be joined to what comes before it"),
+        (
+            "MIT WITH Apache-2.0",
+            "'Apache-2.0' at position 10 is a license, not an exception",
+        ),
+        (
+            "MIT AND LLVM-exception",
+            "'LLVM-exception' at position 9 is a license exception",
+        ),
         ("Apahce-2.0", "Did you mean 'Apache-2.0'"),
     ],
 )
@@ -161,7 +173,8 @@ def test_expression_typo_of_an_operator_suggests_the_operator():
     check = check_expression("Apache-2.0 ORR MIT")
 
     assert check.errors == (
-        "'ORR' is not a known SPDX license id. Did you mean the operator 'OR'?",
+        "'ORR' at position 12 is not a known SPDX license id. "
+        "Did you mean the operator 'OR'?",
     )
 
 
@@ -175,7 +188,9 @@ def test_long_specific_id_suggests_its_true_name_first():
 def test_valid_license_ref_is_not_blamed_for_the_parentheses_around_it():
     check = check_expression("((MIT LicenseRef-Acme")
 
-    assert check.errors == ("The parentheses are not balanced.",)
+    assert check.errors == (
+        "The parentheses are not balanced. The '(' at position 2 is never closed.",
+    )
 
 
 def test_suggestions_for_nothing_are_empty():

@@ -53,6 +53,7 @@ class Command(BaseCommand):
         verb = "would change" if dry_run else "changed"
         self.stdout.write(
             self.style.SUCCESS(
-                f"{changed} license(s) {verb}, {unknown} not on the SPDX list."
+                f"{changed} license(s) {verb}, {unknown} not on the SPDX list "
+                f"{spdx.LIST_VERSION}."
             )
         )
