@@ -197,18 +197,20 @@ class ApiNotFoundView(APIView):
 API_PREFIX = "/api/"
 
 
-def _is_api(request) -> bool:
+def is_api_request(request) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
-def _api_error(status_code: int, detail) -> JsonResponse:
-    return JsonResponse(error_body(detail), status=status_code)
+def json_error(status_code: int, detail, errors: dict | None = None) -> JsonResponse:
+    """An error answered outside DRF (Django's error views, the outage and HTTP
+    caching middleware) in the one format."""
+    return JsonResponse(error_body(detail, errors), status=status_code)
 
 
 def bad_request(request, exception):
     """``handler400``: a request Django refuses (a Host it does not serve...)."""
-    if _is_api(request):
-        return _api_error(
+    if is_api_request(request):
+        return json_error(
             400, _("Bad request: the portal refuses this request as malformed.")
         )
     return defaults.bad_request(request, exception)
@@ -216,22 +218,22 @@ def bad_request(request, exception):
 
 def permission_denied(request, exception):
     """``handler403``."""
-    if _is_api(request):
-        return _api_error(403, _("You may not do this."))
+    if is_api_request(request):
+        return json_error(403, _("You may not do this."))
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception):
     """``handler404``."""
-    if _is_api(request):
-        return _api_error(404, _("Nothing was found at this address."))
+    if is_api_request(request):
+        return json_error(404, _("Nothing was found at this address."))
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     """``handler500``: an unexpected error, already logged with its traceback."""
-    if _is_api(request):
-        return _api_error(
+    if is_api_request(request):
+        return json_error(
             500,
             _(
                 "The portal met an unexpected error; it is logged. Try again "

@@ -71,7 +71,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import (
@@ -82,9 +81,9 @@ from django.utils.cache import (
 )
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
-from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
+from portal.api.errors import PreconditionFailed, is_api_request, json_error
 from portal.publishing.models import Publishable
 
 CONTENT_CHANGED_KEY = "portal:content-changed"
@@ -92,7 +91,6 @@ SCHEDULE_KEY = "portal:schedule"
 PAGE_KEY_PREFIX = "portal:page"
 MEMO_KEY_PREFIX = "portal:memo"
 SCHEDULE_FIELDS = ("publish_at", "unpublish_at")
-API_PREFIX = "/api/"
 SAFE_METHODS = ("GET", "HEAD")
 UNCACHEABLE = ("private", "no-cache", "no-store", "max-age=0")
 # A write inside a transaction is recorded once the transaction commits. Tests,
@@ -338,7 +336,7 @@ class HttpCachingMiddleware:
             # No database: the view meets the same outage and ``portal.http.outage``
             # answers it (503), uncached.
             return self.get_response(request)
-        api = request.path_info.startswith(API_PREFIX)
+        api = is_api_request(request)
         page_seconds = settings.PAGE_CACHE_SECONDS
         key = (
             None if (private or api or not page_seconds) else page_key(request, version)
@@ -390,16 +388,7 @@ class HttpCachingMiddleware:
             response=response,
         )
         if conditional.status_code == 412 and api:
-            return JsonResponse(
-                {
-                    "detail": _(
-                        "The resource has changed since the version named in the "
-                        "request's If-Match or If-Unmodified-Since header."
-                    ),
-                    "errors": {},
-                },
-                status=412,
-            )
+            return json_error(412, PreconditionFailed.default_detail)
         return conditional
 
 

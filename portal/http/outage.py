@@ -10,8 +10,10 @@ first request after the database comes back is served normally.
 import logging
 
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.template import loader
+
+from portal.api.errors import is_api_request, json_error
 
 logger = logging.getLogger("portal.http.outage")
 RETRY_AFTER_SECONDS = "30"
@@ -41,14 +43,9 @@ class DatabaseOutageMiddleware:
 
     def unavailable(self, request, error):
         logger.error("database unavailable for %s: %s", request.path, error)
-        if request.path.startswith("/api/"):
-            response = JsonResponse(
-                {
-                    "detail": "The service is temporarily unavailable; try again "
-                    "shortly.",
-                    "errors": {},
-                },
-                status=503,
+        if is_api_request(request):
+            response = json_error(
+                503, "The service is temporarily unavailable; try again shortly."
             )
         else:
             response = HttpResponse(
