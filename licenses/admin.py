@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from licenses import rules
 from licenses.models import License, describe_user, licenses_in_use
+from licenses.services import license_save
 from portal.admin.actions import PublishableAdmin
 from portal.admin.forms import ContentAdminForm
 
@@ -91,6 +92,11 @@ class LicenseAdmin(PublishableAdmin):
             {"fields": ["state", "publish_at", "unpublish_at"]},
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        # The form has asked the publish policy (ContentAdminForm.clean); the one
+        # write path recomputes conversions only when the terms changed.
+        license_save(license_=obj)
 
     def get_deleted_objects(self, objs, request):
         """Django's summary of a deletion, plus the rows that use a license (the

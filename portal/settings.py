@@ -393,6 +393,11 @@ AXES_NUM_PROXIES = int(os.environ.get("AXES_NUM_PROXIES", "0"))
 # No start-up banner on every command; failures and lockouts are still logged.
 AXES_VERBOSE = False
 
+# What follows a change of a license's id or conversion terms in the apps built on
+# licenses, which that app may not import (licenses.services.license_save): the
+# projects naming the id are linked, the conversion dates under it recomputed.
+LICENSE_CHANGE_FOLLOW_UPS = ["projects.services.license_changed"]
+
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 # Request lines (JSON, from portal.http.request_log) and other information go to stdout;
 # warnings and errors, with their tracebacks, to stderr.

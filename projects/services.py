@@ -57,6 +57,15 @@ def license_link_projects(*, license_: License) -> None:
     )
 
 
+def license_changed(*, license_: License, id_changed: bool, terms_changed: bool):
+    """Keep projects and releases in step with a license whose id or conversion
+    terms changed (``licenses.services.license_save`` calls it)."""
+    if id_changed:
+        license_link_projects(license_=license_)
+    if terms_changed:
+        releases_refresh_conversions(license_=license_)
+
+
 def _author(instance, user, reason) -> None:
     record_author(instance, user=None if user is SYSTEM else user, reason=reason)
 

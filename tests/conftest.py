@@ -14,6 +14,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from licenses.models import License
+from licenses.services import license_save
 from portal.http import caching
 from portal.models import Section, Statement
 from portal.publishing.models import State
@@ -50,10 +51,7 @@ def make_license(db):
     def make(spdx_id="MIT", **fields):
         fields.setdefault("name", f"{spdx_id} license")
         fields.setdefault("state", State.PUBLISHED)
-        license_ = License(spdx_id=spdx_id, **fields)
-        license_.full_clean()
-        license_.save()
-        return license_
+        return license_save(license_=License(spdx_id=spdx_id, **fields))
 
     return make
 

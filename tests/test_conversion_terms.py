@@ -4,9 +4,13 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.forms import MultiWidget
+from django.test.utils import CaptureQueriesContext
 
 from licenses.expressions import expression_is_open_source, osi_lookup
 from licenses.models import Family, License
+from licenses.services import license_save
 from projects.models import LicenseChange, Release
 
 D = datetime.date
@@ -101,10 +105,67 @@ def test_changing_a_license_period_moves_its_releases_dates(
     project = make_project("Snuba", license_expression="BUSL-1.1")
     release = make_release(project, "23.11.0", released_on=D(2023, 11, 15))
     busl.change_period_months = 24
-    busl.full_clean()
-    busl.save()
+    license_save(license_=busl)
     release.refresh_from_db()
     assert release.converts_on == D(2025, 11, 15)
+
+
+def test_a_summary_edit_recomputes_no_release(busl, make_project, make_release):
+    project = make_project("Snuba", license_expression="BUSL-1.1")
+    release = make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+    busl.summary = "All of Sentry's self-hosted services."
+
+    with CaptureQueriesContext(connection) as queries:
+        license_save(license_=busl)
+
+    # No release is read to be recomputed, none written (the content version's
+    # one query over every table reads no release's expression).
+    assert not [
+        query["sql"]
+        for query in queries
+        if '"projects_release"."license_expression"' in query["sql"]
+        or query["sql"].startswith('UPDATE "projects_release"')
+    ]
+    stored = Release.objects.get(pk=release.pk)
+    assert stored.updated_at == release.updated_at
+    assert License.objects.get(pk=busl.pk).summary.startswith("All of Sentry")
+
+
+def admin_post_data(form) -> dict:
+    """The POST data of an unbound admin form, as the browser would send it."""
+    data = {}
+    for name, field in form.fields.items():
+        bound = form[name]
+        value = bound.value()
+        if isinstance(field.widget, MultiWidget):
+            for index, part in enumerate(field.widget.decompress(value)):
+                data[f"{bound.html_name}_{index}"] = "" if part is None else str(part)
+        elif isinstance(value, bool):
+            if value:
+                data[bound.html_name] = "on"
+        elif isinstance(value, list | tuple):
+            data[bound.html_name] = [str(v) for v in value]
+        elif value is not None:
+            data[bound.html_name] = str(value)
+    return data
+
+
+def test_a_change_of_period_in_the_admin_moves_the_release_dates(
+    busl, make_project, make_release, login_as
+):
+    project = make_project("Snuba", license_expression="BUSL-1.1")
+    release = make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+    publisher = login_as("Publisher")
+    url = f"/admin/licenses/license/{busl.pk}/change/"
+    form = publisher.get(url).context["adminform"].form
+
+    response = publisher.post(
+        url, {**admin_post_data(form), "change_period_months": "12"}
+    )
+
+    assert response.status_code == 302
+    release.refresh_from_db()
+    assert release.converts_on == D(2024, 11, 15)
 
 
 def test_conversion_terms_only_on_source_available_licenses(make_license):

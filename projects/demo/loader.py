@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from licenses.models import License
+from licenses.services import license_save
 from portal.models import Section, SiteSettings, Statement
 from portal.publishing.models import State
 from projects.demo import data
@@ -140,7 +141,10 @@ def _load_licenses(summary: DemoSummary) -> None:
             "position": position,
         }
         licenses[spdx_id], outcome = _upsert(
-            License, {"spdx_id": spdx_id}, _published(values)
+            License,
+            {"spdx_id": spdx_id},
+            _published(values),
+            save=lambda license_: license_save(license_=license_),
         )
         summary.add("licenses", outcome)
 
