@@ -99,23 +99,20 @@ class LicenseAdmin(PublishableAdmin):
         license_save(license_=obj)
 
     def get_deleted_objects(self, objs, request):
-        """Django's summary of a deletion, plus the rows that use a license (the
-        projects naming it, above all): listed as protected, they make the
-        delete page and the bulk delete action refuse, with nothing deleted."""
+        """Django's summary of a deletion, whose protected rows (a license in use)
+        make the delete page and the bulk delete action refuse: named as what
+        uses each license, with a message saying why."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(
             objs, request
         )
-        objs = list(objs)
-        usage = licenses_in_use(objs)
+        usage = licenses_in_use(objs) if protected else {}
         if usage:
-            linked = licenses_in_use(objs, protected_keys=False)
+            # Django lists the projects' link rows; the projects are what an
+            # editor knows and can change.
             protected = [
-                *protected,
-                *(
-                    self._link_to(request, user)
-                    for users in linked.values()
-                    for user in users
-                ),
+                self._link_to(request, user)
+                for users in usage.values()
+                for user in users
             ]
             messages.error(
                 request,

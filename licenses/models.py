@@ -5,8 +5,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router
 from django.db.models import PROTECT, ProtectedError
+from django.db.models.deletion import Collector
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
@@ -83,8 +84,8 @@ def remembered_conversion_terms():
 class LicenseQuerySet(PublishableQuerySet):
     def delete(self):
         """Delete, unless one of the licenses is in use (``ProtectedError``)."""
-        refuse_deleting_licenses_in_use(list(self))
-        return super().delete()
+        with refusal_naming_the_users():
+            return super().delete()
 
     def governing(self, spdx_ids) -> "License | None":
         """Of the licenses named by ``spdx_ids``, the source-available one whose
@@ -293,16 +294,10 @@ class License(Publishable):
         return reverse("licenses:detail", kwargs={"spdx_id": self.spdx_id})
 
     def delete(self, *args, **kwargs):
-        """Delete, unless the license is in use (``ProtectedError``).
-
-        Checked here and in ``LicenseQuerySet.delete()``, before Django's
-        collector: a project's link to a license would otherwise be deleted with
-        it, and Django's own refusal of a protected foreign key names the fields
-        but not the rows. (Not in a ``pre_delete`` receiver: raising there, within
-        the deletion's transaction, would spoil a caller's enclosing one.)
-        """
-        refuse_deleting_licenses_in_use([self])
-        return super().delete(*args, **kwargs)
+        """Delete, unless the license is in use (``ProtectedError``, naming the
+        rows that use it; see ``licenses_in_use``)."""
+        with refusal_naming_the_users():
+            return super().delete(*args, **kwargs)
 
     def clean(self):
         errors = {}
@@ -380,42 +375,44 @@ class License(Publishable):
         return render_markdown(self.summary)
 
 
-def licenses_in_use(
-    licenses, *, protected_keys: bool = True
-) -> dict["License", list[models.Model]]:
-    """What still uses each of ``licenses``: the rows, per license.
+def licenses_in_use(licenses) -> dict["License", list[models.Model]]:
+    """What keeps each of ``licenses`` from being deleted: the rows, per license.
 
-    A license is in use when a row links to it by a many-to-many relation (the
-    projects whose expression names it) or refers to it through a protected
-    foreign key (a license that changes into it, a release that converts to it).
-    Relations are found from the model's meta, so this app needs no import of the
-    apps that depend on it. Licenses deleted together do not count as using each
-    other. ``protected_keys=False`` leaves out the foreign keys (Django's own
-    deletion summary lists those already).
+    Django's own collector finds them, through every protected foreign key: a
+    project's link to a license its expression names, a license that changes into
+    it, a release that converts to it.
     """
-    by_pk = {license_.pk: license_ for license_ in licenses}
+    collector = Collector(using=router.db_for_write(License))
+    try:
+        collector.collect(list(licenses))
+    except ProtectedError as error:
+        return users_by_license(error.protected_objects)
+    return {}
+
+
+def users_by_license(protected_rows) -> dict["License", list[models.Model]]:
+    """The rows of a ``ProtectedError`` as what uses each license: a link row of a
+    many-to-many relation stands for its owner (the project)."""
+    owners = {
+        relation.through: relation.field.m2m_field_name()
+        for relation in License._meta.related_objects
+        if relation.many_to_many
+    }
     usage: dict[License, list[models.Model]] = defaultdict(list)
-    for relation in License._meta.related_objects:
-        model = relation.related_model
-        if relation.many_to_many:
-            field = relation.field
-            through = field.remote_field.through
-            owner, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-            rows = (
-                through._default_manager.filter(**{f"{target}__in": list(by_pk)})
-                .select_related(owner)
-                .order_by(f"{owner}__pk")
-            )
-            for row in rows:
-                usage[by_pk[getattr(row, f"{target}_id")]].append(getattr(row, owner))
-        elif protected_keys and relation.on_delete is PROTECT:
-            name = relation.field.name
-            users = model._default_manager.filter(**{f"{name}__in": list(by_pk)})
-            if model is License:
-                users = users.exclude(pk__in=list(by_pk))
-            for user in users.order_by("pk"):
-                usage[by_pk[getattr(user, relation.field.attname)]].append(user)
-    return dict(usage)
+    for row in protected_rows:
+        key = next(
+            field
+            for field in row._meta.concrete_fields
+            if field.related_model is License
+            and field.remote_field.on_delete is PROTECT
+        )
+        owner = owners.get(type(row))
+        user = getattr(row, owner) if owner else row
+        usage[getattr(row, key.name)].append(user)
+    return {
+        license_: sorted(users, key=lambda user: (user._meta.label, user.pk))
+        for license_, users in usage.items()
+    }
 
 
 def describe_user(obj: models.Model) -> str:
@@ -423,21 +420,23 @@ def describe_user(obj: models.Model) -> str:
     return f"{obj._meta.verbose_name} “{obj}”"
 
 
-def refuse_deleting_licenses_in_use(licenses) -> None:
-    """Raise ``ProtectedError`` naming what uses any of ``licenses``; its
-    ``protected_objects`` are those rows."""
-    usage = licenses_in_use(licenses)
-    if not usage:
-        return
-    details = " ".join(
-        _("%(license)s is used by %(users)s.")
-        % {
-            "license": license_.spdx_id,
-            "users": ", ".join(describe_user(user) for user in users),
-        }
-        for license_, users in usage.items()
-    )
-    raise ProtectedError(
-        _("A license in use cannot be deleted. %(details)s") % {"details": details},
-        {user for users in usage.values() for user in users},
-    )
+@contextmanager
+def refusal_naming_the_users():
+    """Re-raise Django's refusal to delete a license in use (``ProtectedError``)
+    naming what uses it; its ``protected_objects`` are those rows."""
+    try:
+        yield
+    except ProtectedError as error:
+        usage = users_by_license(error.protected_objects)
+        details = " ".join(
+            _("%(license)s is used by %(users)s.")
+            % {
+                "license": license_.spdx_id,
+                "users": ", ".join(describe_user(user) for user in users),
+            }
+            for license_, users in usage.items()
+        )
+        raise ProtectedError(
+            _("A license in use cannot be deleted. %(details)s") % {"details": details},
+            {user for users in usage.values() for user in users},
+        ) from None

@@ -178,6 +178,7 @@ class Project(Publishable):
     )
     licenses = models.ManyToManyField(
         License,
+        through="ProjectLicense",
         blank=True,
         related_name="projects",
         verbose_name=_("licenses"),
@@ -276,6 +277,24 @@ class Project(Publishable):
     @cached_property
     def description_html(self) -> str:
         return render_markdown(self.description)
+
+
+class ProjectLicense(models.Model):
+    """A project's link to a license its expression names. The link protects the
+    license: a license a project uses cannot be deleted."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE)
+    license = models.ForeignKey(License, on_delete=models.PROTECT)
+
+    class Meta:
+        # The table Django made for the plain many-to-many field, kept as it is.
+        db_table = "projects_project_licenses"
+        unique_together = [("project", "license")]
+        verbose_name = _("project's license")
+        verbose_name_plural = _("projects' licenses")
+
+    def __str__(self):
+        return f"project {self.project_id}: license {self.license_id}"
 
 
 class ReleaseQuerySet(PublishableQuerySet):
