@@ -1,6 +1,5 @@
 """Read API of the licenses, looked up by SPDX id, and the expression check."""
 
-from django.db.models.functions import Lower
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -69,12 +68,7 @@ class ExpressionViewSet(viewsets.ViewSet):
         )
 
     def describe(self, license_ids):
-        portal = {
-            license_.key: license_
-            for license_ in License.objects.published()
-            .annotate(key=Lower("spdx_id"))
-            .filter(key__in=[i.lower() for i in license_ids])
-        }
+        portal = License.objects.published().by_spdx_ids(license_ids)
         described = []
         for spdx_id in license_ids:
             record = portal.get(spdx_id.lower())

@@ -56,6 +56,13 @@ __all__ = [
 ]
 
 
+def names_id_pattern(spdx_id: str) -> str:
+    """A regular expression (for a case-insensitive ``iregex`` lookup) matching a
+    normalised expression that names ``spdx_id`` whole: ``MIT`` in ``MIT OR
+    (Apache-2.0)``, not in ``MIT-0``; ``GPL-2.0`` also as ``GPL-2.0+``."""
+    return rf"(^|[\s(]){re.escape(spdx_id)}\+?($|[\s)])"
+
+
 @dataclass(frozen=True)
 class ExpressionCheck:
     """The verdict on one expression."""

@@ -87,6 +87,15 @@ class LicenseQuerySet(PublishableQuerySet):
         with refusal_naming_the_users():
             return super().delete()
 
+    def by_spdx_ids(self, spdx_ids) -> dict[str, "License"]:
+        """The licenses named by ``spdx_ids`` whatever their letter case, keyed
+        by the lower-cased id (one query)."""
+        wanted = {i.lower() for i in spdx_ids}
+        return {
+            license_.spdx_id.lower(): license_
+            for license_ in self.annotate(key=Lower("spdx_id")).filter(key__in=wanted)
+        }
+
     def governing(self, spdx_ids) -> "License | None":
         """Of the licenses named by ``spdx_ids``, the source-available one whose
         conversion terms apply (the first named), or None."""
@@ -100,17 +109,15 @@ class LicenseQuerySet(PublishableQuerySet):
         return self._governing(wanted)
 
     def _governing(self, wanted: list[str]) -> "License | None":
-        candidates = {
-            license_.spdx_id.lower(): license_
-            for license_ in self.annotate(key=Lower("spdx_id"))
-            .filter(
-                key__in=wanted,
+        candidates = (
+            self.filter(
                 family=Family.SOURCE_AVAILABLE,
                 change_license__isnull=False,
                 change_period_months__isnull=False,
             )
             .select_related("change_license")
-        }
+            .by_spdx_ids(wanted)
+        )
         return next((candidates[i] for i in wanted if i in candidates), None)
 
 

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.db.models.functions import Lower
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -164,12 +163,7 @@ def named_licenses(license_ids) -> list[NamedLicense]:
     """The ids of a checked expression, each with its published portal record."""
     if not license_ids:
         return []
-    records = {
-        license_.spdx_id.lower(): license_
-        for license_ in License.objects.published()
-        .annotate(key=Lower("spdx_id"))
-        .filter(key__in=[i.lower() for i in license_ids])
-    }
+    records = License.objects.published().by_spdx_ids(license_ids)
     named = []
     for spdx_id in license_ids:
         entry = spdx.lookup(spdx_id)

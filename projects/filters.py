@@ -6,8 +6,6 @@ thing at both doors. Choices only offer what the public may see: a draft license
 or a category used by drafts only, is not a filter value.
 """
 
-import re
-
 import django_filters
 from django import forms
 from django.db import models
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from licenses.expressions import names_id_pattern
 from licenses.models import Family, License
 from portal.http.caching import remembered
 from projects import facets
@@ -278,7 +277,7 @@ class ConversionFilter(django_filters.FilterSet):
         fields = ["after", "before", "project", "license"]
 
     def by_license(self, queryset, name, value):
-        named = rf"(^|[\s(]){re.escape(value.spdx_id)}\+?($|[\s)])"
         return queryset.filter(
-            Q(converts_to=value) | Q(license_expression__iregex=named)
+            Q(converts_to=value)
+            | Q(license_expression__iregex=names_id_pattern(value.spdx_id))
         )

@@ -265,12 +265,6 @@ class SearchResults:
         return len(self.projects) + len(self.licenses) + len(self.statements)
 
 
-def project_detail(project) -> str:
-    """ "Apache-2.0 OR MIT · SDK": what a project hit says under its name."""
-    category = project.category.name if project.category else ""
-    return " · ".join(part for part in (project.license_expression, category) if part)
-
-
 def search_site(text: str, *, at=None) -> SearchResults:
     """Published projects, licenses and statements that ``text`` finds, best
     first, grouped by kind. Three queries, whatever the catalogue's size (none

@@ -12,14 +12,11 @@ of its own (bulk inserts, in-memory lookups) but asks the same policy and the
 same model validation for every row.
 """
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.functions import Lower
 
-from licenses.expressions import check_expression
+from licenses.expressions import check_expression, names_id_pattern
 from licenses.models import License
 from portal.publishing.history import record_author
 from portal.publishing.models import State
@@ -32,8 +29,8 @@ def project_link_licenses(*, project: Project) -> list[License]:
 
     Ids the portal has no record of stay in the expression text but are not linked.
     """
-    ids = {i.lower() for i in check_expression(project.license_expression).license_ids}
-    licenses = list(License.objects.annotate(key=Lower("spdx_id")).filter(key__in=ids))
+    ids = check_expression(project.license_expression).license_ids
+    licenses = list(License.objects.by_spdx_ids(ids).values())
     project.licenses.set(licenses)
     return licenses
 
@@ -120,9 +117,9 @@ def releases_refresh_conversions(*, license_: License) -> int:
     (beyond a shortened cap) keeps its date; the admin shows the error on its next
     save.
     """
-    named = rf"(^|[\s(]){re.escape(license_.spdx_id)}\+?($|[\s)])"
     releases = Release.objects.filter(
-        Q(converts_to__isnull=False) | Q(license_expression__iregex=named)
+        Q(converts_to__isnull=False)
+        | Q(license_expression__iregex=names_id_pattern(license_.spdx_id))
     ).select_related("converts_to")
     changed = 0
     for release in releases:

@@ -277,11 +277,7 @@ def remembered(request, name: str, compute):
     """
     digest = hashlib.sha256(name.encode()).hexdigest()
     key = f"{MEMO_KEY_PREFIX}:{version_key(request)}:{digest}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, memo_seconds())
-    return value
+    return cache.get_or_set(key, compute, memo_seconds())
 
 
 class RememberedListMixin:
