@@ -698,3 +698,18 @@ def test_a_key_with_a_nul_is_no_address(api_client, catalogue, method, url):
 
     body = assert_error(response, 404)
     assert "/api/v1/" in body["detail"]  # the catch-all's answer, not a lookup's
+
+
+def test_the_schema_builds_on_public_hooks_of_drf_spectacular_only():
+    """A private method overridden would change or vanish unannounced with the
+    library; the public hooks are its documented contract."""
+    from portal.api.schema import AutoSchema
+
+    overridden = {
+        name
+        for klass in AutoSchema.__mro__
+        if klass.__module__.startswith("portal.")
+        for name in vars(klass)
+        if name.startswith("_") and not name.startswith("__")
+    }
+    assert overridden == set()

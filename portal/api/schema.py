@@ -33,7 +33,7 @@ from drf_spectacular.plumbing import (
     force_instance,
 )
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter
 
 from portal.api.errors import ErrorSerializer
 
@@ -154,76 +154,70 @@ def describe_text(schema: dict, pattern: str) -> None:
         schema["pattern"] = pattern
 
 
+def response_header(parameter: OpenApiParameter) -> dict:
+    """A response header of the OpenAPI document, from its ``OpenApiParameter``."""
+    return {
+        "schema": build_basic_type(parameter.type),
+        "description": parameter.description,
+    }
+
+
 class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema of each operation, with what every operation
+    shares added through its public hooks: ``get_auth``,
+    ``get_override_parameters``, ``resolve_serializer`` (request bodies) and
+    ``get_operation`` (query parameters, If-Unmodified-Since and the shared
+    responses)."""
+
     def get_auth(self):
         auths = super().get_auth()
         if self.method in SAFE_METHODS and {} not in auths:
             auths.append({})  # every read is public: the token is optional
         return auths
 
-    def _get_parameters(self):
-        parameters = super()._get_parameters()
-        for parameter in parameters:
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self.method in SAFE_METHODS:
+            parameters += [*CONDITIONAL_REQUEST_HEADERS, *VALIDATOR_HEADERS]
+        return parameters
+
+    def resolve_serializer(self, serializer, direction, bypass_extensions=False):
+        component = super().resolve_serializer(serializer, direction, bypass_extensions)
+        if direction == "request" and component.schema:
+            describe_request_text(force_instance(serializer), component.schema)
+        return component
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(
+            path, path_regex, path_prefix, method, registry
+        )
+        if operation is None:
+            return None
+        for parameter in operation.get("parameters", []):
             if parameter["in"] == "query":
                 # ``?q=`` is no search, ``?page=`` page 1: the API reads an empty
                 # value as no value, as the site's forms send it.
                 parameter["allowEmptyValue"] = True
                 describe_text(parameter["schema"], NO_NUL)
-        return parameters
-
-    def _map_basic_serializer(self, serializer, direction):
-        schema = super()._map_basic_serializer(serializer, direction)
-        if direction != "request":
-            return schema
-        properties = schema.get("properties", {})
-        for name, field in force_instance(serializer).fields.items():
-            if name not in properties or not any(
-                isinstance(validator, ProhibitNullCharactersValidator)
-                for validator in field.validators
-            ):
-                continue
-            # DRF trims a CharField's value before it checks that it is not blank:
-            # " " is as blank as "".
-            trimmed = getattr(field, "trim_whitespace", False)
-            blank = getattr(field, "allow_blank", True)
-            pattern = NOT_BLANK if trimmed and not blank else NO_NUL
-            described = properties[name]
-            # A field that may be blank is oneOf (the text, or "").
-            for branch in described.get("oneOf", [described]):
-                if branch.get("maxLength") != 0:
-                    describe_text(branch, pattern)
-        return schema
-
-    def get_override_parameters(self):
-        parameters = [*super().get_override_parameters(), RETRY_AFTER]
-        if self.method in SAFE_METHODS:
-            parameters += [*CONDITIONAL_REQUEST_HEADERS, *VALIDATOR_HEADERS]
-        return parameters
-
-    def _process_override_parameters(self, direction="request"):
-        # Here, not in get_override_parameters: @extend_schema adds a view's
-        # own parameters (If-Match) after that method.
-        parameters = super()._process_override_parameters(direction)
-        if ("If-Match", OpenApiParameter.HEADER) in parameters:
-            parameters[("If-Unmodified-Since", OpenApiParameter.HEADER)] = (
-                IF_UNMODIFIED_SINCE
-            )
-        return parameters
-
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction)
+        parameters = operation.get("parameters", [])
+        if any(
+            parameter["name"] == "If-Match" and parameter["in"] == "header"
+            for parameter in parameters
+        ):
+            # Every write that takes If-Match (declared by its view) takes
+            # If-Unmodified-Since too; parameters are listed by name.
+            parameters.append(IF_UNMODIFIED_SINCE)
+            parameters.sort(key=lambda parameter: parameter["name"])
+        responses = operation["responses"]
         if self.method in SAFE_METHODS:
             responses.setdefault(
                 "304",
-                self._get_response_for_code(
-                    OpenApiResponse(
-                        description=_(
-                            "Not modified: the response named by If-None-Match (or "
-                            "dated by If-Modified-Since) is still current."
-                        )
-                    ),
+                self.shared_response(
                     "304",
-                    direction=direction,
+                    _(
+                        "Not modified: the response named by If-None-Match (or "
+                        "dated by If-Modified-Since) is still current."
+                    ),
                 ),
             )
         errors = dict(READ_ERRORS)
@@ -231,11 +225,45 @@ class AutoSchema(openapi.AutoSchema):
             errors.update(WRITE_ERRORS)
         for code, description in sorted(errors.items()):
             responses.setdefault(
-                code,
-                self._get_response_for_code(
-                    OpenApiResponse(ErrorSerializer, description=str(description)),
-                    code,
-                    direction=direction,
-                ),
+                code, self.shared_response(code, str(description), ErrorSerializer)
             )
-        return responses
+        return operation
+
+    def shared_response(self, code: str, description, body=None) -> dict:
+        """A response every operation (or every read) has: its headers, its
+        ``body`` in each media type the operation answers with, its text."""
+        headers = {
+            parameter.name: response_header(parameter)
+            for parameter in (*VALIDATOR_HEADERS, RETRY_AFTER)
+            if code in parameter.response
+        }
+        response = {"headers": headers} if headers else {}
+        if body is not None:
+            schema = self.resolve_serializer(body, "response").ref
+            response["content"] = {
+                media_type: {"schema": schema}
+                for media_type in self.map_renderers("media_type")
+            }
+        response["description"] = description
+        return response
+
+
+def describe_request_text(serializer, schema: dict) -> None:
+    """Give each free-text field of a request body the pattern DRF holds it to."""
+    properties = schema.get("properties", {})
+    for name, field in serializer.fields.items():
+        if name not in properties or not any(
+            isinstance(validator, ProhibitNullCharactersValidator)
+            for validator in field.validators
+        ):
+            continue
+        # DRF trims a CharField's value before it checks that it is not blank:
+        # " " is as blank as "".
+        trimmed = getattr(field, "trim_whitespace", False)
+        blank = getattr(field, "allow_blank", True)
+        pattern = NOT_BLANK if trimmed and not blank else NO_NUL
+        described = properties[name]
+        # A field that may be blank is oneOf (the text, or "").
+        for branch in described.get("oneOf", [described]):
+            if branch.get("maxLength") != 0:
+                describe_text(branch, pattern)
