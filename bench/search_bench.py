@@ -145,8 +145,9 @@ def write_catalogue(rows: int) -> Path:
 
 def explain() -> None:
     """The plan of the directory's project search: the GIN index must be used."""
+    from portal.text.search import by_relevance
     from projects.models import Project
-    from projects.search import by_relevance, matching_projects
+    from projects.search import matching_projects
 
     queryset = by_relevance(
         matching_projects(Project.objects.published(), '"session replay"')

@@ -11,7 +11,6 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from portal.models import SiteSettings, Statement
-from portal.views import statement_url
 
 STATEMENT_FEED_LIMIT = 50
 
@@ -55,7 +54,7 @@ class StatementFeed(Feed):
         return statement.body_html
 
     def item_link(self, statement):
-        return statement_url(statement)
+        return statement.get_anchor_url()
 
     def item_pubdate(self, statement):
         return statement.created_at

@@ -159,6 +159,10 @@ class Statement(Publishable):
     def get_absolute_url(self):
         return reverse("portal:home") + f"#{self.section.slug}"
 
+    def get_anchor_url(self) -> str:
+        """The statement's own place on the philosophy page (its element's id)."""
+        return f"{reverse('portal:home')}#statement-{self.pk}"
+
     def clean(self):
         errors = {}
         if self.kind == self.Kind.QUOTE and not self.attribution_name:

@@ -14,7 +14,6 @@ from portal.router import router
 from portal.sitemaps import PageSitemap
 from projects.sitemaps import ProjectSitemap
 from projects.urls import conversion_patterns
-from projects.views import SearchView
 
 SITEMAPS = {
     "pages": PageSitemap,
@@ -24,8 +23,7 @@ SITEMAPS = {
 
 site_patterns = [
     path("", views.HomeView.as_view(), name="home"),
-    # The site's search covers every app, so it is wired here, where all are known.
-    path("search/", SearchView.as_view(), name="search"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("statements/feed.atom", StatementFeed(), name="statement-feed"),
 ]
 

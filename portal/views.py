@@ -1,6 +1,7 @@
-"""The philosophy page (published sections with their published statements) and
-the files crawlers and browsers ask for at the site's root: robots.txt and
-favicon.ico."""
+"""The site layer's pages: the philosophy page (published sections with their
+published statements, and the licenses in use with their projects), the site's
+search, and the files crawlers and browsers ask for at the site's root:
+robots.txt and favicon.ico."""
 
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -11,8 +12,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from portal.forms import SearchForm
 from portal.models import Section, Statement
 from portal.publishing.previews import PreviewableMixin
+from portal.search import search_site
 
 
 def published_sections(at=None, *, preview=None):
@@ -29,11 +32,6 @@ def published_sections(at=None, *, preview=None):
     )
 
 
-def statement_url(statement) -> str:
-    """A statement's own place on the philosophy page (its element's id)."""
-    return f"{reverse('portal:home')}#statement-{statement.pk}"
-
-
 class HomeView(PreviewableMixin, TemplateView):
     """The philosophy page; also the admin's preview of a section or statement."""
 
@@ -42,6 +40,20 @@ class HomeView(PreviewableMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["sections"] = published_sections(preview=self.preview_item)
+        return context
+
+
+class SearchView(TemplateView):
+    """``/search/?q=``: projects, licenses and statements, grouped by kind."""
+
+    template_name = "portal/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = SearchForm(self.request.GET or None)
+        context["form"] = form
+        if form.is_valid() and form.cleaned_data["q"]:
+            context["results"] = search_site(form.cleaned_data["q"])
         return context
 
 

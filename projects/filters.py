@@ -105,7 +105,7 @@ class ProjectFilter(django_filters.FilterSet):
         fields = ["q", "license", "family", "category", "language", "status"]
 
     def search(self, queryset, name, value):
-        # The site's search (projects.search): full text on PostgreSQL. Filters
+        # The site's search (portal.text.search): full text on PostgreSQL. Filters
         # only; the directory orders by relevance (below), the API keeps its
         # ``ordering``.
         return matching_projects(queryset, value)

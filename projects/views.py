@@ -15,9 +15,7 @@ from portal.text.json_ld import NonceFreeETagMixin
 from projects import badges
 from projects.feeds import conversion_events
 from projects.filters import ProjectDirectoryFilter
-from projects.forms import SearchForm
 from projects.models import Project, Release
-from projects.search import search_site
 from projects.structured_data import software_source_code
 
 
@@ -142,18 +140,4 @@ class ConversionListView(TemplateView):
         context["filter"] = events.filterset
         query = events.query_string()
         context["feed_query"] = f"?{query}" if query else ""
-        return context
-
-
-class SearchView(TemplateView):
-    """``/search/?q=``: projects, licenses and statements, grouped by kind."""
-
-    template_name = "projects/search.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = SearchForm(self.request.GET or None)
-        context["form"] = form
-        if form.is_valid() and form.cleaned_data["q"]:
-            context["results"] = search_site(form.cleaned_data["q"])
         return context

@@ -14,15 +14,9 @@ from django.utils import timezone
 from licenses.models import Family
 from portal.models import Statement
 from portal.publishing.models import State
+from portal.text.search import START, STOP, by_relevance, clean_query, highlighted
 from projects.models import Project
-from projects.search import (
-    START,
-    STOP,
-    by_relevance,
-    clean_query,
-    highlighted,
-    matching_projects,
-)
+from projects.search import matching_projects
 from tests.test_site import card_titles, get_ok, main_of
 
 postgres_only = pytest.mark.skipif(

@@ -1,5 +1,5 @@
 """PostgreSQL full-text search vectors, shared by the models that store one and
-by the search that reads them (``projects.search``).
+by the search that reads them (``portal.text.search``).
 
 A vector is ``setweight(to_tsvector('english', field), 'A') || ...`` over
 (field, weight) pairs. A model may store it in a generated column

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.search import MAX_QUERY_LENGTH
+from portal.text.search import MAX_QUERY_LENGTH
 
 
 class SearchForm(forms.Form):
