@@ -4,7 +4,6 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,8 +14,7 @@ from licenses import rules, spdx
 from licenses.expressions import check_expression
 from licenses.forms import ExpressionCheckForm, LicenseCompareForm
 from licenses.models import License, canonical_license_id
-from licenses.usage import project_model, with_first_projects
-from portal.publishing.models import published_q
+from licenses.usage import with_first_projects, with_project_count
 from portal.publishing.previews import PreviewableMixin
 
 # Projects listed on a license's page, featured first; a link leads to the
@@ -30,15 +28,12 @@ ID_SHAPE = re.compile(r"[\w.+:-]+")
 class LicenseListView(ListView):
     template_name = "licenses/license_list.html"
     context_object_name = "licenses"
+    # The model of the projects counted under each license: given by the site's
+    # URL map (licenses.urls.license_patterns), as this app imports no other.
+    project_model = None
 
     def get_queryset(self):
-        return License.objects.published().annotate(
-            project_count=Count(
-                "projects",
-                filter=published_q(project_model(), prefix="projects__"),
-                distinct=True,
-            )
-        )
+        return with_project_count(License.objects.published(), self.project_model)
 
 
 class LicenseDetailView(PreviewableMixin, DetailView):
@@ -46,6 +41,8 @@ class LicenseDetailView(PreviewableMixin, DetailView):
 
     template_name = "licenses/license_detail.html"
     context_object_name = "license"
+    # The model of the projects listed under the license (as on the list).
+    project_model = None
 
     def get_queryset(self):
         # The first projects; the directory lists them all.
@@ -53,7 +50,7 @@ class LicenseDetailView(PreviewableMixin, DetailView):
             License.objects.published(preview=self.preview_item).select_related(
                 "change_license"
             ),
-            project_model().objects.published().select_related("category"),
+            self.project_model.objects.published().select_related("category"),
             limit=PROJECTS_SHOWN,
         )
 

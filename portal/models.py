@@ -37,6 +37,14 @@ class Section(Publishable):
     position = models.PositiveIntegerField(
         _("position"), default=0, help_text=_("Sections are shown in this order.")
     )
+    shows_licenses = models.BooleanField(
+        _("list the licenses in use"),
+        default=False,
+        help_text=_(
+            "After this section's statements, list each published license: what "
+            "it is for and the published projects under it."
+        ),
+    )
 
     history = content_history()
 

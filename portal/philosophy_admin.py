@@ -30,6 +30,7 @@ class SectionAdmin(PublishableAdmin):
         "title",
         "slug",
         "intro",
+        "shows_licenses",
         "position",
         "state",
         "publish_at",

@@ -6,12 +6,14 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from licenses.sitemaps import LicenseSitemap
+from licenses.urls import license_patterns
 from portal import views
 from portal.api.errors import ApiNotFoundView
 from portal.feeds import StatementFeed
 from portal.http import health
 from portal.router import router
 from portal.sitemaps import PageSitemap
+from projects.models import Project
 from projects.sitemaps import ProjectSitemap
 from projects.urls import conversion_patterns
 
@@ -34,7 +36,10 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("licenses/", include("licenses.urls")),
+    path(
+        "licenses/",
+        include((license_patterns(project_model=Project), "licenses")),
+    ),
     path("projects/", include("projects.urls")),
     path("conversions/", include((conversion_patterns, "conversions"))),
     path("admin/", admin.site.urls),

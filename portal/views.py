@@ -12,10 +12,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from licenses.models import License
+from licenses.usage import with_first_projects
 from portal.forms import SearchForm
 from portal.models import Section, Statement
 from portal.publishing.previews import PreviewableMixin
 from portal.search import search_site
+from projects.models import Project
+
+# Projects listed under each license on the philosophy page; a link leads to the
+# directory for the others.
+PROJECTS_PER_LICENSE = 8
 
 
 def published_sections(at=None, *, preview=None):
@@ -32,14 +39,32 @@ def published_sections(at=None, *, preview=None):
     )
 
 
+def licenses_in_use(*, at=None, per_license: int = PROJECTS_PER_LICENSE):
+    """Published licenses in their order, each with ``project_count`` and the
+    first ``per_license`` published projects as ``listed_projects``. Two queries
+    (``licenses.usage.with_first_projects``), run only if a page shows them."""
+    return with_first_projects(
+        License.objects.published(at),
+        # Only what the list shows: the window over every project under a
+        # license then moves no descriptions around.
+        Project.objects.published(at).only("name", "slug", "featured", "position"),
+        limit=per_license,
+        at=at,
+    )
+
+
 class HomeView(PreviewableMixin, TemplateView):
-    """The philosophy page; also the admin's preview of a section or statement."""
+    """The philosophy page; also the admin's preview of a section or statement.
+
+    A section marked ``shows_licenses`` lists the licenses in use after its
+    statements."""
 
     template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["sections"] = published_sections(preview=self.preview_item)
+        context["licenses_in_use"] = licenses_in_use()
         return context
 
 

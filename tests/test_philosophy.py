@@ -95,7 +95,7 @@ def test_the_license_section_lists_each_license_with_its_projects(client, demo):
 
 @pytest.fixture
 def licenses_section(make_section, make_license, make_project):
-    make_section("The licenses we use", slug="licenses")
+    make_section("The licenses we use", slug="licenses", shows_licenses=True)
     make_license("MIT", name="MIT License", summary="For our **SDKs**.")
     make_license("BUSL-1.1", family=Family.SOURCE_AVAILABLE)
     make_license("GPL-3.0-only", name="Draft license", state=State.DRAFT)

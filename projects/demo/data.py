@@ -142,6 +142,7 @@ SECTIONS = [
         # sample data: the seed page has no heading here; this one was written for
         # the demo. The intro is the page's own sentence.
         "title": "The licenses we use",
+        "shows_licenses": True,
         "intro": (
             "Since we strive to keep everything as open and free as possible, we are "
             "only using the more restrictive BSL-1.1 license on the Sentry backend "
