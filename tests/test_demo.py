@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from licenses.models import License
+from portal.demo import data, load_demo
 from portal.models import Section, SiteSettings, Statement
-from projects.demo import data, load_demo
 from projects.models import Category, Language, Project, Release
 from tests.test_philosophy import SEED_HEADINGS
 

@@ -6,8 +6,8 @@ from django.template import loader
 from django.utils import timezone
 
 from licenses.models import Family
+from portal.demo import load_demo
 from portal.publishing.models import State
-from projects.demo import load_demo
 from tests.test_site import get_ok, parse
 
 # Every heading of shared/seed/open-source-page.txt, in the page's order: the

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from projects.management.commands import quickstart
+from portal.management.commands import quickstart
 from projects.models import Project
 
 

@@ -15,9 +15,9 @@ from django.db import transaction
 
 from licenses.models import License
 from licenses.services import license_save
+from portal.demo import data
 from portal.models import Section, SiteSettings, Statement
 from portal.publishing.models import State
-from projects.demo import data
 from projects.models import Category, Language, LicenseChange, Project, Release
 from projects.services import project_link_licenses, project_save
 

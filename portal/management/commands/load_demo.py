@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.demo import load_demo
+from portal.demo import load_demo
 
 
 class Command(BaseCommand):

@@ -5,6 +5,6 @@ it idempotently; ``manage.py load_demo`` and ``manage.py quickstart`` call
 :func:`load_demo`.
 """
 
-from projects.demo.loader import DemoSummary, load_demo
+from portal.demo.loader import DemoSummary, load_demo
 
 __all__ = ["DemoSummary", "load_demo"]

@@ -1,0 +1,1 @@
+"""Commands of the whole site: the demo content and the quick start."""
