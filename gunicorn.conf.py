@@ -21,11 +21,40 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then so that no slow leak can grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "1000"))
-# The portal logs one JSON line per request itself (portal.http.request_log).
+# The portal logs one line per request itself (portal.http.request_log).
 accesslog = None
 errorlog = "-"
-# Load the application once in the master, then fork: less memory per worker.
-preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"
+# gunicorn's own lines (start, workers, errors) in the portal's format: one JSON
+# object per line unless LOG_FORMAT=text (as portal.http.logs.JSON_FORMATTER; this
+# file is read before the portal's modules can be imported).
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    logconfig_dict = {
+        # The portal's logging configures the root logger; gunicorn's own lines
+        # go once, to stderr, and its access log stays off (see accesslog).
+        "root": {"level": "INFO", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {
+                "level": "INFO",
+                "handlers": ["error_console"],
+                "propagate": False,
+                "qualname": "gunicorn.error",
+            },
+            "gunicorn.access": {
+                "level": "INFO",
+                "handlers": [],
+                "propagate": False,
+                "qualname": "gunicorn.access",
+            },
+        },
+        "formatters": {
+            "generic": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(levelname)s %(name)s %(message)s",
+                "rename_fields": {"levelname": "level", "name": "logger"},
+                "timestamp": True,
+            }
+        },
+    }
 
 
 def pre_fork(server, worker):

@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 
@@ -17,6 +19,10 @@ class PortalConfig(AppConfig):
         # Every write to public content changes the content version that HTTP
         # caching (ETag, Last-Modified, the page cache) is keyed on.
         caching.connect_signals()
+
+        # Python's warnings become log records (``py.warnings``), formatted like
+        # every other line (JSON in production) instead of printed as text.
+        logging.captureWarnings(True)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

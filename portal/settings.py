@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from portal.http.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -399,42 +401,10 @@ AXES_VERBOSE = False
 LICENSE_CHANGE_FOLLOW_UPS = ["projects.services.license_changed"]
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
-# Request lines (JSON, from portal.http.request_log) and other information go to stdout;
-# warnings and errors, with their tracebacks, to stderr.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "below_warning": {
-            "()": "django.utils.log.CallbackFilter",
-            "callback": lambda record: record.levelno < 30,
-        },
-    },
-    "formatters": {
-        "plain": {"format": "%(message)s"},
-        "detailed": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-    },
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "filters": ["below_warning"],
-            "formatter": "plain",
-        },
-        "stderr": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stderr",
-            "level": "WARNING",
-            "formatter": "detailed",
-        },
-    },
-    "root": {"handlers": ["stdout", "stderr"], "level": LOG_LEVEL},
-    "loggers": {
-        # Our own request lines replace the server's access log.
-        "django.server": {
-            "handlers": ["stderr"],
-            "level": "WARNING",
-            "propagate": False,
-        },
-    },
-}
+# "json": every line one JSON object (production's default); "text": readable
+# lines (development's). Information to stdout, warnings and errors to stderr
+# (portal.http.logs).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'.")
+LOGGING = logging_config(json_lines=LOG_FORMAT == "json", level=LOG_LEVEL)

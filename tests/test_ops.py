@@ -1,7 +1,9 @@
 """Health probes, the Redis cache and its outages, and the request log."""
 
+import io
 import json
 import logging
+import logging.config
 import threading
 import time
 
@@ -10,6 +12,7 @@ import redis
 from django.core.cache import cache
 from django.db import connection
 
+from portal.http import logs
 from tests.processes import ThrowawayRedis, wait_for
 
 NOWHERE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -210,14 +213,57 @@ def test_every_response_has_a_request_id_and_one_log_line(client, db, caplog):
         response = client.get("/projects/?q=secret-token-like-value")
     request_id = response["X-Request-ID"]
     assert len(request_id) == 32
-    (line,) = [r.getMessage() for r in caplog.records if r.name == "portal.requests"]
-    entry = json.loads(line)
-    assert entry["method"] == "GET"
-    assert entry["path"] == "/projects/"
-    assert entry["status"] == 200
-    assert entry["request_id"] == request_id
-    assert entry["duration_ms"] >= 0
-    assert "secret-token-like-value" not in line  # no query strings in logs
+    (record,) = [r for r in caplog.records if r.name == "portal.requests"]
+    assert (record.method, record.path, record.status) == ("GET", "/projects/", 200)
+    assert record.request_id == request_id
+    assert record.duration_ms >= 0
+    assert record.getMessage().startswith("GET /projects/ 200 ")
+    # No query strings in logs.
+    assert "secret-token-like-value" not in repr(vars(record))
+
+
+@pytest.fixture
+def production_logging(settings):
+    """The production logging configuration for one test, its stdout and stderr
+    written to the two buffers returned."""
+    config = logs.logging_config(json_lines=True)
+    out, err = io.StringIO(), io.StringIO()
+    config["handlers"]["stdout"]["stream"] = out
+    config["handlers"]["stderr"]["stream"] = err
+    logging.config.dictConfig(config)
+    yield out, err
+    logging.config.dictConfig(settings.LOGGING)
+
+
+def test_in_production_every_log_line_is_one_json_object(
+    client, db, production_logging
+):
+    warner = logging.getLogger("portal.cache")
+    token = logs.current_request_id.set("lb-1234.abc")
+    try:
+        warner.warning("Redis is down: serving without cache")
+    finally:
+        logs.current_request_id.reset(token)
+    try:
+        raise ValueError("a broken row")
+    except ValueError:
+        logging.getLogger("projects.imports").exception("Import failed")
+    client.get("/healthz", headers={"X-Request-ID": "probe-7"})
+
+    out, err = (buffer.getvalue() for buffer in production_logging)
+    warning, error = (json.loads(line) for line in err.splitlines())
+    assert warning["level"] == "WARNING"
+    assert warning["logger"] == "portal.cache"
+    assert warning["message"] == "Redis is down: serving without cache"
+    assert warning["request_id"] == "lb-1234.abc"
+    assert error["level"] == "ERROR"
+    assert error["message"] == "Import failed"
+    assert error["request_id"] is None
+    assert "ValueError: a broken row" in error["exc_info"]
+    (request,) = (json.loads(line) for line in out.splitlines())
+    assert request["logger"] == "portal.requests"
+    assert (request["path"], request["status"]) == ("/healthz", 200)
+    assert request["request_id"] == "probe-7"
 
 
 def test_a_sane_incoming_request_id_is_kept_and_a_bad_one_replaced(client, db):
