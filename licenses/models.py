@@ -11,7 +11,6 @@ from django.db.models.deletion import Collector
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from licenses import rules, spdx
@@ -19,8 +18,9 @@ from licenses.expressions import license_ref
 from licenses.suggestions import suggest_ids
 from portal.publishing.history import content_history
 from portal.publishing.models import Publishable, PublishableQuerySet
+from portal.text.fields import MarkdownHTMLField
 from portal.text.fulltext import WithoutSearchVector, search_vector_field
-from portal.text.markdown import render_markdown
+from portal.text.hygiene import text_hygiene
 
 
 class Family(models.TextChoices):
@@ -154,6 +154,7 @@ class LicenseManager(
     pass
 
 
+@text_hygiene
 class License(Publishable):
     spdx_id = models.CharField(
         _("SPDX id"),
@@ -201,11 +202,13 @@ class License(Publishable):
     summary = models.TextField(
         _("summary"),
         blank=True,
+        max_length=10000,
         help_text=_(
-            "Markdown: why and where the organisation uses this license, e.g. "
-            "'default for new projects' or 'all SDKs'."
+            "Markdown, up to 10,000 characters: why and where the organisation "
+            "uses this license, e.g. 'default for new projects' or 'all SDKs'."
         ),
     )
+    summary_html = MarkdownHTMLField(_("summary (HTML)"), source="summary")
     text_url = models.URLField(
         _("full text link"),
         blank=True,
@@ -277,7 +280,7 @@ class License(Publishable):
     search_vector = search_vector_field(SEARCH_FIELDS)
 
     objects = LicenseManager()
-    history = content_history(excluded_fields=["search_vector"])
+    history = content_history(excluded_fields=["search_vector", "summary_html"])
 
     class Meta:
         ordering = ["position", "spdx_id"]
@@ -376,10 +379,6 @@ class License(Publishable):
             kind: rules.labelled(kind, getattr(self, kind))
             for kind in rules.VOCABULARIES
         }
-
-    @cached_property
-    def summary_html(self) -> str:
-        return render_markdown(self.summary)
 
 
 def licenses_in_use(licenses) -> dict["License", list[models.Model]]:

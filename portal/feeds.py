@@ -6,17 +6,17 @@ each linking to its place on the philosophy page.
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from portal.models import SiteSettings, Statement
+from portal.text.hygiene import XmlSafeAtom1Feed
 
 STATEMENT_FEED_LIMIT = 50
 
 
 class StatementFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
 
     def get_object(self, request, *args, **kwargs):
         return SiteSettings.load()

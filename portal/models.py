@@ -4,17 +4,18 @@ organisation's settings. Licenses and projects live in their own apps."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from portal.api.tokens import ApiToken  # noqa: F401 - a model of this app
 from portal.publishing.history import content_history
 from portal.publishing.models import Publishable, PublishableQuerySet
 from portal.publishing.versioning import Versioned
+from portal.text.fields import MarkdownHTMLField
 from portal.text.fulltext import WithoutSearchVector, search_vector_field
-from portal.text.markdown import render_markdown
+from portal.text.hygiene import text_hygiene
 
 
+@text_hygiene
 class Section(Publishable):
     """A part of the philosophy page, e.g. "Our goals" or "Why not open core?"."""
 
@@ -30,10 +31,13 @@ class Section(Publishable):
     intro = models.TextField(
         _("introduction"),
         blank=True,
+        max_length=5000,
         help_text=_(
-            "Optional Markdown shown under the heading, before the statements."
+            "Optional Markdown shown under the heading, before the statements "
+            "(up to 5,000 characters)."
         ),
     )
+    intro_html = MarkdownHTMLField(_("introduction (HTML)"), source="intro")
     position = models.PositiveIntegerField(
         _("position"), default=0, help_text=_("Sections are shown in this order.")
     )
@@ -46,7 +50,7 @@ class Section(Publishable):
         ),
     )
 
-    history = content_history()
+    history = content_history(excluded_fields=["intro_html"])
 
     class Meta:
         ordering = ["position", "id"]
@@ -60,10 +64,6 @@ class Section(Publishable):
     def get_absolute_url(self):
         return reverse("portal:home") + f"#{self.slug}"
 
-    @cached_property
-    def intro_html(self) -> str:
-        return render_markdown(self.intro)
-
 
 class StatementManager(
     WithoutSearchVector, models.Manager.from_queryset(PublishableQuerySet)
@@ -71,6 +71,7 @@ class StatementManager(
     pass
 
 
+@text_hygiene
 class Statement(Publishable):
     """One piece of the philosophy: a paragraph, a goal, a quote, a question..."""
 
@@ -110,8 +111,13 @@ class Statement(Publishable):
     )
     body = models.TextField(
         _("body"),
-        help_text=_("Markdown. The answer for a FAQ, the quoted words for a quote."),
+        max_length=10000,
+        help_text=_(
+            "Markdown, up to 10,000 characters. The answer for a FAQ, the quoted "
+            "words for a quote."
+        ),
     )
+    body_html = MarkdownHTMLField(_("body (HTML)"), source="body")
     attribution_name = models.CharField(
         _("attribution name"),
         max_length=200,
@@ -133,7 +139,14 @@ class Statement(Publishable):
     contrast_body = models.TextField(
         _("contrast body"),
         blank=True,
-        help_text=_("Comparisons only: Markdown for the proprietary side."),
+        max_length=10000,
+        help_text=_(
+            "Comparisons only: Markdown for the proprietary side, up to 10,000 "
+            "characters."
+        ),
+    )
+    contrast_body_html = MarkdownHTMLField(
+        _("contrast body (HTML)"), source="contrast_body"
     )
     position = models.PositiveIntegerField(
         _("position"),
@@ -153,7 +166,9 @@ class Statement(Publishable):
     search_vector = search_vector_field(SEARCH_FIELDS)
 
     objects = StatementManager()
-    history = content_history(excluded_fields=["search_vector"])
+    history = content_history(
+        excluded_fields=["search_vector", "body_html", "contrast_body_html"]
+    )
 
     class Meta:
         ordering = ["section__position", "position", "id"]
@@ -193,15 +208,8 @@ class Statement(Publishable):
         if errors:
             raise ValidationError(errors)
 
-    @cached_property
-    def body_html(self) -> str:
-        return render_markdown(self.body)
 
-    @cached_property
-    def contrast_body_html(self) -> str:
-        return render_markdown(self.contrast_body)
-
-
+@text_hygiene
 class SiteSettings(Versioned):
     """The organisation's name and the lines every page shows; a single row."""
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from portal.text.hygiene import xml_safe
+
 HEIGHT = 20
 PADDING = 6
 FONT_SIZE = 11
@@ -95,7 +97,8 @@ def license_badge(project, next_conversion=None) -> Badge:
             "version": next_conversion.version,
             "change": change,
         }
-    return Badge(label=_("license"), value=value, title=title)
+    # Rows saved before the text rules may hold what XML forbids.
+    return Badge(label=_("license"), value=xml_safe(value), title=xml_safe(title))
 
 
 def conversion_change(release) -> str:

@@ -22,10 +22,10 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from portal.models import SiteSettings
+from portal.text.hygiene import XmlSafeAtom1Feed
 from projects.badges import conversion_change
 from projects.filters import ConversionFilter
 from projects.models import Project, Release
@@ -38,7 +38,7 @@ PROJECT_FEED_LIMIT = 50
 class ProjectFeed(Feed):
     """``/projects/feed.atom``: published projects, latest update first."""
 
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
 
     def get_object(self, request, *args, **kwargs):
         return SiteSettings.load()
@@ -193,7 +193,7 @@ class ConversionFeed(Feed):
     events, which a feed instance shared by every request could not.
     """
 
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
 
     def __init__(self, events: ConversionEvents, *, site_name: str):
         self.events = events

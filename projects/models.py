@@ -5,7 +5,6 @@ from django.db import models
 from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from licenses.conversion import conversion_date
@@ -19,8 +18,9 @@ from licenses.models import License
 from portal.publishing.history import content_history
 from portal.publishing.models import Publishable, PublishableQuerySet
 from portal.publishing.versioning import Versioned
+from portal.text.fields import MarkdownHTMLField
 from portal.text.fulltext import WithoutSearchVector, search_vector_field
-from portal.text.markdown import render_markdown
+from portal.text.hygiene import text_hygiene
 
 
 def clean_expression_field(instance, field_name: str) -> ExpressionCheck:
@@ -32,6 +32,7 @@ def clean_expression_field(instance, field_name: str) -> ExpressionCheck:
     return check
 
 
+@text_hygiene
 class Category(Versioned):
     name = models.CharField(
         _("name"), max_length=100, unique=True, help_text=_("E.g. 'SDK' or 'Backend'.")
@@ -60,6 +61,7 @@ class Category(Versioned):
         return reverse("projects:list") + f"?category={self.slug}"
 
 
+@text_hygiene
 class Language(Versioned):
     name = models.CharField(
         _("name"),
@@ -125,6 +127,7 @@ class ProjectManager(
     pass
 
 
+@text_hygiene
 class Project(Publishable):
     # What the full-text search reads, and how much each field weighs: a word in
     # the name counts more than the same word in the description.
@@ -156,8 +159,10 @@ class Project(Publishable):
     description = models.TextField(
         _("description"),
         blank=True,
-        help_text=_("Markdown, shown on the project's page."),
+        max_length=50000,
+        help_text=_("Markdown, up to 50,000 characters, shown on the project's page."),
     )
+    description_html = MarkdownHTMLField(_("description (HTML)"), source="description")
     repository_url = models.URLField(
         _("repository URL"), blank=True, help_text=_("Where the source code lives.")
     )
@@ -235,9 +240,11 @@ class Project(Publishable):
     additional_use_grant = models.TextField(
         _("additional use grant"),
         blank=True,
+        max_length=5000,
         help_text=_(
-            "BUSL-1.1 parameter: the production use allowed before conversion, e.g. "
-            "any use except providing an 'Application Monitoring Service'."
+            "BUSL-1.1 parameter, up to 5,000 characters: the production use allowed "
+            "before conversion, e.g. any use except providing an 'Application "
+            "Monitoring Service'."
         ),
     )
 
@@ -249,7 +256,8 @@ class Project(Publishable):
     # The languages are chosen in the project's form, so their history is kept
     # with it; the licenses are derived from the expression, whose history is.
     history = content_history(
-        m2m_fields=["languages"], excluded_fields=["search_vector"]
+        m2m_fields=["languages"],
+        excluded_fields=["search_vector", "description_html"],
     )
 
     class Meta:
@@ -273,10 +281,6 @@ class Project(Publishable):
 
     def clean(self):
         clean_expression_field(self, "license_expression")
-
-    @cached_property
-    def description_html(self) -> str:
-        return render_markdown(self.description)
 
 
 class ProjectLicense(models.Model):
@@ -307,6 +311,7 @@ class ReleaseQuerySet(PublishableQuerySet):
         )
 
 
+@text_hygiene
 class Release(Publishable):
     project = models.ForeignKey(
         Project,
@@ -431,6 +436,7 @@ class Release(Publishable):
         )
 
 
+@text_hygiene
 class LicenseChange(Versioned):
     """One step in a project's licensing history: from this day, this expression."""
 

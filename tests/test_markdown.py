@@ -8,8 +8,11 @@ import re
 
 import pytest
 
-from portal.models import Statement
-from portal.text.markdown import render_markdown
+from licenses.models import License
+from portal.models import Section, Statement
+from portal.text.fields import MarkdownHTMLField, render_stored_markdown
+from portal.text.markdown import MAX_NESTING, limit_nesting, render_markdown
+from projects.models import Project
 
 HOSTILE = (
     "Hello *world*.\n\n"
@@ -185,3 +188,149 @@ def test_site_pages_show_sanitised_markdown(client, hostile_content, url):
     # own (tests/test_discovery.py); the rest of the page must hold no script.
     html = re.sub(r'<script type="application/ld\+json"[^>]*>.*?</script>', "", html)
     assert_harmless(html)
+
+
+# Pathological input renders, and in time linear in its length (issue 11, 6):
+# each of these took seconds to minutes with the renderer used before.
+# bench/markdown_bench.py prints the times.
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("[" * 12000, "<p>" + "[" * 12000 + "</p>"),
+        ("[" * 50000, "<p>" + "[" * 50000 + "</p>"),
+        ("]" * 50000, "<p>" + "]" * 50000 + "</p>"),
+        ("![" * 12000, "<p>" + "![" * 12000 + "</p>"),
+        ("[a](" * 12000, "<p>" + "[a](" * 12000 + "</p>"),
+        ("[a]" * 12000, "<p>" + "[a]" * 12000 + "</p>"),
+        ("*" * 50000, "<hr>"),
+        ("_" * 50000, "<hr>"),
+        ("`" * 50000, "<pre><code></code></pre>"),
+        ("<" * 50000, "<p>" + "&lt;" * 50000 + "</p>"),
+        ("&" * 50000, "<p>" + "&amp;" * 50000 + "</p>"),
+        ("*a" * 25000, "<p>" + "<em>a</em>a" * 12500 + "</p>"),
+    ],
+    ids=lambda value: repr(value[:12]),
+)
+def test_pathological_input_renders_as_text(text, html):
+    assert render_markdown(text) == html
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("> " * 5000 + "deep", "<blockquote>"),
+        ("> " * 25000 + "deep", "<blockquote>"),
+        ("- " * 5000 + "deep", "<ul>"),
+        ("1. " * 5000 + "deep", "<ol>"),
+        ("<div>" * 12000 + "deep", "<div>"),
+        ("<blockquote>" * 4000 + "deep", "<blockquote>"),
+    ],
+    ids=lambda value: repr(value[:12]) if isinstance(value, str) else None,
+)
+def test_deep_nesting_stops_at_the_limit_and_keeps_the_text(text, tag):
+    html = render_markdown(text)
+
+    assert "deep" in html
+    assert 0 < html.count(tag) <= MAX_NESTING
+
+
+def test_nesting_below_the_limit_is_kept():
+    html = render_markdown("- one\n  - two\n    > three\n    > > four")
+
+    assert html.count("<ul>") == 2
+    assert html.count("<blockquote>") == 2
+    assert "four" in html
+
+
+def test_left_out_tags_keep_their_content_one_level_up():
+    html = "<div><p>a<b>b</b></p><div><div>c</div></div></div><br><i>d</i>"
+
+    assert limit_nesting(html, depth=2) == (
+        "<div><p>ab</p><div>c</div></div><br><i>d</i>"
+    )
+
+
+def test_unpaired_surrogates_render_as_replacement_characters():
+    # The text rules refuse them on save; the admin's preview renders anything.
+    assert render_markdown("a\ud800b") == "<p>a\ufffdb</p>"
+
+
+# Rendered once, when saved
+
+
+def test_saving_stores_the_rendered_markdown(make_project):
+    project = make_project("Snuba", description="*Fast*.")
+
+    project.refresh_from_db()
+    assert project.description_html == "<p><em>Fast</em>.</p>"
+
+    project.description = "**Faster**."
+    project.save()
+    project.refresh_from_db()
+    assert project.description_html == "<p><strong>Faster</strong>.</p>"
+
+
+@pytest.mark.parametrize(
+    ("model", "source", "html"),
+    [
+        (Section, "intro", "intro_html"),
+        (Statement, "body", "body_html"),
+        (Statement, "contrast_body", "contrast_body_html"),
+        (License, "summary", "summary_html"),
+        (Project, "description", "description_html"),
+    ],
+)
+def test_every_markdown_field_has_its_stored_html(model, source, html):
+    field = model._meta.get_field(html)
+
+    assert isinstance(field, MarkdownHTMLField)
+    assert field.source == source
+    assert not field.editable
+
+
+@pytest.mark.parametrize(
+    ("url", "read"),
+    [
+        ("/projects/snuba/", lambda response: response.content.decode()),
+        (
+            "/api/v1/projects/snuba/",
+            lambda response: response.json()["description_html"],
+        ),
+    ],
+)
+def test_pages_and_api_show_the_stored_html_without_rendering(
+    client, make_project, url, read
+):
+    make_project("Snuba", slug="snuba", description="*Stored*.")
+    # Changed behind the model's back: a request that rendered the Markdown
+    # would show it.
+    Project.objects.update(description="*Not rendered*.")
+
+    shown = read(client.get(url))
+
+    assert "<em>Stored</em>" in shown
+    assert "Not rendered" not in shown
+
+
+def test_a_pathological_description_is_saved_and_shown(client, make_project):
+    make_project("Snuba", slug="snuba", description="[" * 12000)
+
+    response = client.get("/projects/snuba/")
+
+    assert response.status_code == 200
+    assert "[" * 12000 in response.content.decode()
+
+
+def test_rows_saved_before_the_html_was_stored_are_rendered(make_project):
+    make_project("Snuba", description="*One*.")
+    make_project("Relay", description="")
+    Project.objects.update(description_html="")
+
+    assert render_stored_markdown(Project) == 2
+
+    assert sorted(Project.objects.values_list("description_html", flat=True)) == [
+        "",
+        "<p><em>One</em>.</p>",
+    ]

@@ -1,1 +1,2 @@
-"""Text helpers: Markdown rendering and sanitising, full-text search, JSON-LD."""
+"""Text: Markdown rendering and sanitising, the rules on what editors may write,
+full-text search, JSON-LD."""
