@@ -1,7 +1,9 @@
-"""Shared fixtures: small factories for every public model.
+"""Shared fixtures: small factories for every public model, the demo content, and
+what every test gets (an empty cache, a fast password hasher).
 
 Each factory creates a *published* object unless told ``state="draft"``, so a test
-says explicitly when it is about drafts.
+says explicitly when it is about drafts. Helpers the tests call are in
+``tests/helpers.py``.
 """
 
 import datetime
@@ -10,18 +12,29 @@ import itertools
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from licenses.models import License
 from licenses.services import license_save
+from portal.demo import load_demo
 from portal.http import caching
 from portal.models import Section, Statement
 from portal.publishing.models import State
 from projects.models import Category, Language, Project, Release
 from projects.services import project_save
+from tests.helpers import DemoRows
 
 _counter = itertools.count(1)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="Write the browser tests' screenshots to docs/screenshots (the "
+        "README's pictures) instead of a temporary folder.",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +52,30 @@ def _content_changes_seen_at_once(monkeypatch):
     as their commit would (``test_a_deletion_shows_once_committed`` turns this
     back on to prove the wait for the commit)."""
     monkeypatch.setattr(caching, "RECORD_AFTER_COMMIT", False)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """MD5 instead of PBKDF2 in every test: each user with a password would
+    otherwise cost a tenth of a second of hashing. Tests check what a password
+    lets a user do, never how it is stored."""
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    ):
+        yield
+
+
+@pytest.fixture(scope="session")
+def demo_rows(django_db_setup, django_db_blocker):
+    """What ``load_demo`` writes, loaded once per test session (per worker)."""
+    with django_db_blocker.unblock():
+        return DemoRows.capture(load_demo)
+
+
+@pytest.fixture
+def demo(db, demo_rows):
+    """The demo content (``portal/demo``), as ``load_demo`` leaves it."""
+    demo_rows.restore()
 
 
 @pytest.fixture

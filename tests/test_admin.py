@@ -28,13 +28,6 @@ def admin_url(model, view, *args):
     return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=args)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Creating the test users would otherwise spend most of this file's time in
-    # PBKDF2.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def editor(admin_user, client):
     client.force_login(admin_user)

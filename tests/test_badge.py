@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from portal.publishing.models import State
 from projects.models import Project
-from tests.test_conversions import freeze_today, make_busl_catalogue
-from tests.test_site import get_ok
+from tests.helpers import freeze_today, get_ok, make_busl_catalogue
 
 D = datetime.date
 SVG = "{http://www.w3.org/2000/svg}"

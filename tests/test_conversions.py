@@ -14,50 +14,10 @@ from django.utils import timezone
 from licenses.models import Family
 from portal.publishing.models import State
 from projects.models import LicenseChange, Project, Release
-from tests.test_site import get_ok, main_of, parse
+from tests.helpers import freeze_today, get_ok, main_of, make_busl_catalogue, parse
 
 D = datetime.date
 TOMORROW = datetime.timedelta(days=1)
-
-
-def freeze_today(monkeypatch, day: datetime.date) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
-
-
-def make_busl_catalogue(make_license, make_project, make_release):
-    """Apache-2.0, MIT, BUSL-1.1 (-> Apache-2.0 after 36 months, cap 48) and
-    FSL-1.1-MIT (-> MIT after 24 months); Snuba with three releases, Relay with
-    one."""
-    apache = make_license("Apache-2.0", name="Apache License 2.0")
-    mit = make_license("MIT", name="MIT License")
-    make_license(
-        "BUSL-1.1",
-        name="Business Source License 1.1",
-        family=Family.SOURCE_AVAILABLE,
-        change_license=apache,
-        change_period_months=36,
-        change_cap_months=48,
-    )
-    make_license(
-        "FSL-1.1-MIT",
-        name="Functional Source License, MIT Future License",
-        family=Family.SOURCE_AVAILABLE,
-        change_license=mit,
-        change_period_months=24,
-    )
-    snuba = make_project(
-        "Snuba",
-        license_expression="BUSL-1.1",
-        licensor="Functional Software, Inc.",
-        licensed_work="Sentry",
-        additional_use_grant="Any use except an Application Monitoring Service.",
-    )
-    make_release(snuba, "9.1.2", released_on=D(2019, 7, 2), license_expression="MIT")
-    make_release(snuba, "23.11.0", released_on=D(2023, 11, 15))
-    make_release(snuba, "24.3.0", released_on=D(2024, 3, 15))
-    relay = make_project("Relay", license_expression="FSL-1.1-MIT")
-    make_release(relay, "25.1.0", released_on=D(2025, 1, 15))
-    return {"snuba": snuba, "relay": relay}
 
 
 @pytest.fixture

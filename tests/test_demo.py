@@ -3,14 +3,13 @@
 import html
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
 
 from licenses.models import License
 from portal.demo import data, load_demo
 from portal.models import Section, SiteSettings, Statement
 from projects.models import Category, Language, Project, Release
-from tests.test_philosophy import SEED_HEADINGS
+from tests.helpers import SEED_HEADINGS
 
 DEMO_MODELS = [Section, Statement, License, Category, Language, Project, Release]
 
@@ -30,11 +29,6 @@ COMPARISON_PAIRS = [
     ("Platform Extensible", "Narrowly Focused"),
     ("High Friction",),
 ]
-
-
-@pytest.fixture
-def demo(db):
-    return load_demo()
 
 
 def page_text(response) -> str:

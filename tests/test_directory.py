@@ -6,7 +6,7 @@ import pytest
 from licenses.models import Family
 from portal.publishing.models import State
 from projects.models import Project
-from tests.test_site import card_titles, get_ok, main_of
+from tests.helpers import card_titles, get_ok, main_of
 
 
 @pytest.fixture

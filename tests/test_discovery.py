@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from portal.models import Statement
 from portal.publishing.models import State
-from tests.test_site import get_ok, parse
+from tests.helpers import get_ok, parse
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

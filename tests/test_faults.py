@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.processes import ThrowawayPostgres, fetch, gunicorn, production_env, wait_for
+from tests.helpers import ThrowawayPostgres, fetch, gunicorn, production_env, wait_for
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from portal.publishing.models import State
-from tests.test_conversions import freeze_today, make_busl_catalogue
+from tests.helpers import freeze_today, make_busl_catalogue
 
 D = datetime.date
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -28,11 +28,6 @@ from projects.models import Category, Project
 NOON = datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def clock(monkeypatch):
     """Fix "now" (publishing, ``updated_at`` and the content version all ask

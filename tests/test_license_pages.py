@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from licenses.models import Family, License
 from portal.publishing.models import State
-from tests.test_site import get_ok, main_of, parse
+from tests.helpers import get_ok, main_of, parse
 
 TOMORROW = timezone.timedelta(days=1)
 

@@ -24,11 +24,6 @@ WRONG = "not the password"
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def no_attempts_left_over(db):
     """Each test starts and ends with no failed attempt on record."""
     reset()

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from portal.http import logs
-from tests.processes import ThrowawayRedis, wait_for
+from tests.helpers import ThrowawayRedis, wait_for
 
 NOWHERE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 COOLOFF_SECONDS = 0.2

@@ -6,26 +6,9 @@ from django.template import loader
 from django.utils import timezone
 
 from licenses.models import Family
-from portal.demo import load_demo
 from portal.publishing.models import State
-from tests.test_site import get_ok, parse
+from tests.helpers import SEED_HEADINGS, get_ok, parse
 
-# Every heading of shared/seed/open-source-page.txt, in the page's order: the
-# section titles, the license statements, the questions and the comparison titles
-# the seed text kept.
-SEED_HEADINGS = [
-    "What does Open Source actually mean?",
-    "Sentry's Open Source Philosophy",
-    "Business Source License 1.1 (BSL-1.1)",
-    "Apache License, Version 2.0 (Apache-2.0)",
-    "The MIT License (MIT)",
-    "Why not Open Core? Isn't that the same thing?",
-    "Why are we an Open Source company?",
-    "More Secure",
-    "Platform Extensible",
-    "Narrowly Focused",
-    "High Friction",
-]
 TOMORROW = timezone.timedelta(days=1)
 
 
@@ -41,11 +24,6 @@ def headings(page) -> list[str]:
 
     walk(main)
     return found
-
-
-@pytest.fixture
-def demo(db):
-    load_demo()
 
 
 def test_every_seed_heading_is_on_the_page_in_the_seed_order(client, demo):

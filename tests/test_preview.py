@@ -16,15 +16,10 @@ from licenses.models import License
 from portal.models import Section, Statement
 from portal.publishing.models import State
 from projects.models import Category, Project, Release
-from tests.test_site import parse
+from tests.helpers import parse
 
 NEVER_CACHE = {"max-age=0", "no-cache", "no-store", "must-revalidate", "private"}
 NOINDEX_META = '<meta name="robots" content="noindex, nofollow">'
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def admin_url(obj, view):

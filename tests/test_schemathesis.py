@@ -54,8 +54,9 @@ dropped (``filter_query``): an object as a query parameter's value, which no
 query string can carry (the WSGI transport sends its Python ``repr()``, a valid
 string, while the checks judge the object).
 
-**The database**: the demo content (``load_demo``) and the writer's token are
-loaded once for the module, in a transaction rolled back after it. Each example,
+**The database**: the demo content (the rows ``load_demo`` writes, captured once
+per session: ``demo_rows``) and the writer's token are written once for the
+module, in a transaction rolled back after it. Each example,
 and each stateful scenario, runs in a savepoint rolled back after it, so every
 case meets the same demo content: Hypothesis replays and shrinks a failing
 example, which only works when the same input meets the same state, and a fuzzed
@@ -73,9 +74,12 @@ longer exists.) Requests then go through the whole Django stack, middleware
 included, as WSGI. The rate limits are raised for the run: every request counts,
 and a run sends thousands.
 
-**Time** (wall clock, start-up included, ``MAX_EXAMPLES = 50``, on this 2-core
-machine): about 35 s on SQLite, 47 s on PostgreSQL. Most of it is the coverage
-phase, whose size does not depend on ``MAX_EXAMPLES``. For a deeper run:
+**Time**, the module's budget in the suite: ``MAX_EXAMPLES = 25`` fuzzed cases
+per operation and 25 stateful scenarios cost about 35 s of one core on this
+2-core machine (start-up included), which pytest-xdist shares between its
+workers. Most of it is the coverage phase, whose size does not depend on
+``MAX_EXAMPLES``: every operation still gets all three phases and the stateful
+run. For a deeper run:
 ``FUZZ_EXAMPLES=500 uv run pytest tests/test_schemathesis.py`` (about 2.5 min).
 """
 
@@ -91,7 +95,6 @@ import schemathesis
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from django.test import RequestFactory
@@ -114,7 +117,7 @@ from projects.models import Category, Language, Project, Release
 
 # Fuzzed cases per operation, and stateful scenarios; for a deeper run:
 # FUZZ_EXAMPLES=500 uv run pytest tests/test_schemathesis.py
-MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "50"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 STATEFUL_EXAMPLES = MAX_EXAMPLES
 
 # Query parameters (reads) and body fields (writes) whose valid values depend on
@@ -194,11 +197,11 @@ class WriterToken:
 
 
 @pytest.fixture(scope="module")
-def demo_writer(django_db_setup, django_db_blocker):
+def demo_writer(demo_rows, django_db_blocker):
     """The demo content and a writer's token, for the whole module, rolled back
     after it."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", verbosity=0)
+        demo_rows.restore()
         user = get_user_model().objects.create_user("fuzzer")
         user.user_permissions.add(
             *Permission.objects.filter(

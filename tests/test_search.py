@@ -17,7 +17,7 @@ from portal.publishing.models import State
 from portal.text.search import START, STOP, by_relevance, clean_query, highlighted
 from projects.models import Project
 from projects.search import matching_projects
-from tests.test_site import card_titles, get_ok, main_of
+from tests.helpers import card_titles, get_ok, main_of
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL full-text search"

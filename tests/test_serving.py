@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.processes import fetch, gunicorn, production_env
+from tests.helpers import fetch, gunicorn, production_env
 
 
 @pytest.fixture(scope="module")

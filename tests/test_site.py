@@ -1,13 +1,11 @@
 """The public site, as a reader sees it: pages, publishing rule, filters, queries.
 
-Assertions read the rendered HTML through a small element tree (below) so that a
-test says what a reader sees ("the quote is in a blockquote") rather than which
-template markup produced it.
+Assertions read the rendered HTML through a small element tree (``tests.helpers``)
+so that a test says what a reader sees ("the quote is in a blockquote") rather
+than which template markup produced it.
 """
 
 import datetime
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 import pytest
 from django.test import RequestFactory
@@ -17,105 +15,7 @@ from django.views.defaults import server_error
 from portal.models import SiteSettings, Statement
 from portal.publishing.models import State
 from projects.models import Project
-
-# ---------------------------------------------------------------- HTML helpers
-
-VOID_ELEMENTS = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-    "source", "track", "wbr",
-}  # fmt: skip
-
-
-@dataclass
-class Node:
-    tag: str
-    attrs: dict = field(default_factory=dict)
-    children: list = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        """The text a reader sees, whitespace collapsed."""
-        return " ".join(self._raw_text().split())
-
-    def _raw_text(self) -> str:
-        return "".join(
-            child if isinstance(child, str) else child._raw_text()
-            for child in self.children
-        )
-
-    @property
-    def classes(self) -> set[str]:
-        return set((self.attrs.get("class") or "").split())
-
-    def find_all(self, tag: str, class_: str | None = None, **attrs) -> list["Node"]:
-        found = []
-        for child in self.children:
-            if isinstance(child, str):
-                continue
-            if (
-                child.tag == tag
-                and (class_ is None or class_ in child.classes)
-                and all(child.attrs.get(k) == v for k, v in attrs.items())
-            ):
-                found.append(child)
-            found.extend(child.find_all(tag, class_, **attrs))
-        return found
-
-    def find(self, tag: str, class_: str | None = None, **attrs) -> "Node":
-        found = self.find_all(tag, class_, **attrs)
-        assert found, f"no <{tag}> {class_ or ''} {attrs or ''} in the page"
-        return found[0]
-
-    def elements(self) -> list["Node"]:
-        return [child for child in self.children if isinstance(child, Node)]
-
-    def hrefs(self) -> list[str]:
-        return [a.attrs.get("href") for a in self.find_all("a")]
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document")
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, dict(attrs))
-        self.stack[-1].children.append(node)
-        if tag not in VOID_ELEMENTS:
-            self.stack.append(node)
-
-    def handle_endtag(self, tag):
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse(response) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(response.content.decode())
-    builder.close()
-    return builder.root
-
-
-def main_of(response) -> Node:
-    return parse(response).find("main")
-
-
-def card_titles(response) -> list[str]:
-    """The names of the items listed as cards in the page's main content."""
-    return [title.text for title in main_of(response).find_all("h3", "card__title")]
-
-
-def get_ok(client, url) -> Node:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return parse(response)
-
+from tests.helpers import card_titles, get_ok, main_of, parse
 
 # ---------------------------------------------------------------- data helpers
 

@@ -1,13 +1,18 @@
 """Browser tests: Playwright driving the system's Chromium against a live server.
 
-Needs ``/usr/bin/chromium`` (Debian's ``chromium`` package) and, for the checks, the
-npm packages of ``package.json`` (``npm install``): axe-core for accessibility and
-vnu-jar (Java) for HTML validity. ``.ci/run`` installs all three. Where they are
-missing on a developer's machine the browser tests are skipped with the reason; in
-CI (``CI`` set) a missing piece fails instead, so the checks can never silently not
-run there.
+They need ``/usr/bin/chromium`` (Debian's ``chromium`` package) and, for the checks,
+the npm packages of ``package.json`` (``npm install``): axe-core for accessibility
+and vnu-jar for HTML validity, which runs on Java. ``.ci/run`` installs all of
+them. Where a piece is missing, every browser test is skipped with one reason
+naming what is missing (one line in pytest's summary); with ``REQUIRE_BROWSER=1``
+(``.ci/run`` sets it) each of them fails with that reason instead, so the checks
+can never silently not run there.
+
+One browser per test session (per worker with pytest-xdist); each test gets a
+fresh context of it.
 """
 
+import functools
 import json
 import os
 import shutil
@@ -16,12 +21,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -33,17 +38,32 @@ CHROMIUM_ARGS = [
 ]
 
 
-def require(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must run the browser checks)")
-    pytest.skip(reason)
+@functools.cache
+def missing_tools() -> tuple[str, ...]:
+    """What the browser tests need and this machine lacks."""
+    missing = []
+    if not Path(CHROMIUM).exists():
+        missing.append(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    if not AXE.exists() or not VNU.exists():
+        missing.append("no axe-core or vnu-jar in node_modules (npm install)")
+    if shutil.which("java") is None:
+        missing.append("no Java runtime for vnu-jar (apt-get install default-jre)")
+    return tuple(missing)
+
+
+def pytest_runtest_setup(item):
+    """Skip every browser test when a tool is missing, from this one place, so
+    that pytest's summary folds them into one line; fail them instead under
+    ``REQUIRE_BROWSER=1``."""
+    if missing := missing_tools():
+        reason = "browser tests cannot run: " + "; ".join(missing)
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{reason} (REQUIRE_BROWSER=1)", pytrace=False)
+        pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
 def browser():
-    require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the live server's
@@ -83,15 +103,24 @@ def phone(browser):
 
 
 @pytest.fixture
-def demo(transactional_db, live_server):
+def demo(transactional_db, live_server, demo_rows):
     """The demo content behind a live server; returns the server's base URL."""
-    call_command("load_demo", verbosity=0)
+    demo_rows.restore()
     return live_server.url
+
+
+@pytest.fixture
+def screenshots(request, tmp_path) -> Path:
+    """Where screenshots go: a temporary folder, or the README's
+    ``docs/screenshots`` when pytest runs with ``--screenshots``."""
+    if request.config.getoption("screenshots"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS
+    return tmp_path
 
 
 @pytest.fixture(scope="session")
 def axe_source():
-    require(AXE.exists(), "axe-core is not installed (npm install)")
     return AXE.read_text(encoding="utf-8")
 
 
@@ -122,8 +151,6 @@ def axe(axe_source):
 @pytest.fixture(scope="session")
 def vnu():
     """Check HTML documents with the Nu HTML Checker; return errors per name."""
-    require(VNU.exists(), "vnu-jar is not installed (npm install)")
-    require(shutil.which("java") is not None, "no Java for the Nu HTML Checker")
 
     def run(documents: dict[str, str]) -> dict[str, list[str]]:
         with tempfile.TemporaryDirectory() as folder:

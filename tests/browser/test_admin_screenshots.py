@@ -2,20 +2,19 @@
 
 A publisher logs in to the demo content, opens the project list (states, the
 workflow actions, import/export), a project's change form (state, schedule,
-Markdown preview), its history and the comparison of two versions. Written to
-``docs/screenshots/admin-*.png``.
+Markdown preview), its history and the comparison of two versions, as
+``admin-*.png`` in a temporary folder (``docs/screenshots`` with ``--screenshots``).
 """
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from projects.models import Project
-from tests.browser.test_screenshots import SCREENSHOTS
 
 PASSWORD = "a long enough password for the publisher"
 
 
-def test_screenshots_of_the_admin_workflow(page, demo):
+def test_screenshots_of_the_admin_workflow(page, demo, screenshots):
     publisher = get_user_model().objects.create_user(
         "publisher", password=PASSWORD, is_staff=True
     )
@@ -54,10 +53,9 @@ def test_screenshots_of_the_admin_workflow(page, demo):
         ),
         "admin-import": "/admin/projects/project/import/",
     }
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name, path in shots.items():
         response = page.goto(demo + path)
         assert response.status == 200, path
-        target = SCREENSHOTS / f"{name}.png"
+        target = screenshots / f"{name}.png"
         page.screenshot(path=str(target), full_page=name != "admin-project-form")
         assert target.stat().st_size > 10_000, target

@@ -1,14 +1,12 @@
 """Screenshots of the main pages at desktop and phone widths, for the README.
 
-Written to ``docs/screenshots/<page>-<desktop|phone>.png`` (full page) with the
-demo content: run the browser tests to refresh them after a design change.
+``<page>-<desktop|phone>.png`` (full page) with the demo content, in a temporary
+folder; ``uv run pytest tests/browser --screenshots`` writes them to
+``docs/screenshots`` to refresh the README's after a design change.
 """
-
-from pathlib import Path
 
 import pytest
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PAGES = {
     "home": "/",
     "directory": "/projects/",
@@ -19,12 +17,11 @@ PAGES = {
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
-def test_screenshots_of_the_main_pages(request, demo, device):
+def test_screenshots_of_the_main_pages(request, demo, screenshots, device):
     browser_page = request.getfixturevalue("page" if device == "desktop" else "phone")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name, path in PAGES.items():
         browser_page.goto(demo + path)
-        target = SCREENSHOTS / f"{name}-{device}.png"
+        target = screenshots / f"{name}-{device}.png"
         browser_page.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 10_000, target
         width = browser_page.evaluate("() => document.documentElement.scrollWidth")
