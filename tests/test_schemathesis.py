@@ -138,6 +138,20 @@ BEYOND_SCHEMA = {
     "repository_url": "a URL Django's URLValidator accepts",
     "homepage_url": "a URL Django's URLValidator accepts",
     "docs_url": "a URL Django's URLValidator accepts",
+    # The text rules (portal.text.hygiene): no control characters, no Unicode
+    # noncharacters or lone surrogates, no line breaks in one-line fields.
+    **{
+        name: "text without control characters (README, 'What text is refused')"
+        for name in (
+            "name",
+            "summary",
+            "description",
+            "licensor",
+            "licensed_work",
+            "additional_use_grant",
+            "version",
+        )
+    },
 }
 SCHEMA_PATH = "/api/schema/"
 
