@@ -140,9 +140,8 @@ BEYOND_SCHEMA = {
     "docs_url": "a URL Django's URLValidator accepts",
     # The text rules (portal.text.hygiene): no control characters, no Unicode
     # noncharacters or lone surrogates, no line breaks in one-line fields.
-    **{
-        name: "text without control characters (README, 'What text is refused')"
-        for name in (
+    **dict.fromkeys(
+        (
             "name",
             "summary",
             "description",
@@ -150,8 +149,9 @@ BEYOND_SCHEMA = {
             "licensed_work",
             "additional_use_grant",
             "version",
-        )
-    },
+        ),
+        "text without control characters (README, 'What text is refused')",
+    ),
 }
 SCHEMA_PATH = "/api/schema/"
 
