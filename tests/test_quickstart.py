@@ -16,7 +16,7 @@ from projects.models import Project
 @pytest.fixture
 def demo_from_rows(db, demo_rows, monkeypatch):
     """Quickstart's ``load_demo`` writes the rows the session captured from the
-    real loader instead of loading them again: the tests about the account and
+    real loader instead of loading them again: the tests about the accounts and
     the address need the demo there, not its cost (a second each).
     ``test_quickstart_loads_the_demo_content`` runs the real loader."""
 
@@ -25,7 +25,7 @@ def demo_from_rows(db, demo_rows, monkeypatch):
             demo_rows.restore()
         return DemoSummary()
 
-    monkeypatch.setattr("portal.management.commands.load_demo.load_demo", write_rows)
+    monkeypatch.setattr("portal.management.commands.quickstart.load_demo", write_rows)
 
 
 def run_quickstart(*args) -> str:
@@ -34,19 +34,53 @@ def run_quickstart(*args) -> str:
     return out.getvalue()
 
 
-def printed_password(output: str) -> str:
-    match = re.search(r"password: (\S+)", output)
+def printed_password(output: str, username: str) -> str:
+    match = re.search(rf"^  {username} +password: (\S+)", output, re.MULTILINE)
     assert match, output
     return match.group(1)
 
 
-def test_quickstart_creates_editor_and_prints_password_and_admin_url(demo_from_rows):
+def test_quickstart_creates_an_editor_and_a_publisher_with_printed_passwords(
+    demo_from_rows,
+):
     output = run_quickstart("--no-serve")
 
-    editor = get_user_model().objects.get(username="editor")
-    assert editor.is_superuser
-    assert editor.check_password(printed_password(output))
+    users = get_user_model().objects
+    editor = users.get(username="editor")
+    publisher = users.get(username="publisher")
+    assert editor.check_password(printed_password(output, "editor"))
+    assert publisher.check_password(printed_password(output, "publisher"))
     assert "http://127.0.0.1:8000/admin/" in output
+
+
+def test_quickstart_accounts_have_their_roles_and_are_not_superusers(demo_from_rows):
+    run_quickstart("--no-serve")
+
+    users = get_user_model().objects
+    editor = users.get(username="editor")
+    publisher = users.get(username="publisher")
+    assert [g.name for g in editor.groups.all()] == ["Editor"]
+    assert [g.name for g in publisher.groups.all()] == ["Publisher"]
+    assert editor.is_staff and publisher.is_staff
+    assert not editor.is_superuser and not publisher.is_superuser
+    assert not editor.has_perm("projects.publish_project")
+    assert publisher.has_perm("projects.publish_project")
+
+
+def test_quickstart_says_how_to_reset_a_lost_password(demo_from_rows):
+    output = run_quickstart("--no-serve")
+
+    assert "manage.py changepassword editor" in output
+
+
+def test_quickstart_output_is_a_few_lines(db):
+    output = run_quickstart("--no-serve")
+
+    assert len(output.splitlines()) <= 8, output
+    assert "Applying" not in output
+    # The test database is migrated already: one line all the same.
+    assert re.search(r"^Database: up to date\.$", output, re.MULTILINE)
+    assert re.search(r"^Demo content: \d+ rows created", output, re.MULTILINE)
 
 
 def test_quickstart_loads_the_demo_content(db):
@@ -60,28 +94,30 @@ def test_second_quickstart_creates_no_other_account(demo_from_rows):
 
     output = run_quickstart("--no-serve")
 
-    assert get_user_model().objects.count() == 1
+    assert get_user_model().objects.count() == 2
     assert "password:" not in output
+    assert "Demo content: up to date." in output
 
 
-def test_quickstart_creates_no_editor_when_a_superuser_exists(
-    demo_from_rows, django_user_model
-):
-    django_user_model.objects.create_superuser("admin", password="x")
+def test_quickstart_keeps_an_existing_account(demo_from_rows, django_user_model):
+    django_user_model.objects.create_superuser("editor", password="kept")
 
     output = run_quickstart("--no-serve")
 
-    assert not django_user_model.objects.filter(username="editor").exists()
-    assert "password:" not in output
+    assert django_user_model.objects.get(username="editor").check_password("kept")
+    assert not re.search(r"^  editor +password", output, re.MULTILINE)
+    assert printed_password(output, "publisher")
 
 
-def test_quickstart_password_is_random(demo_from_rows, django_user_model):
-    first = printed_password(run_quickstart("--no-serve"))
+def test_quickstart_passwords_are_random(demo_from_rows, django_user_model):
+    output = run_quickstart("--no-serve")
+    first = printed_password(output, "editor")
     django_user_model.objects.all().delete()
 
-    second = printed_password(run_quickstart("--no-serve"))
+    second = printed_password(run_quickstart("--no-serve"), "editor")
 
     assert first != second
+    assert first != printed_password(output, "publisher")
     assert len(second) >= 16
 
 

@@ -1,9 +1,11 @@
 """``manage.py quickstart [addrport]``: from a fresh clone to a running portal.
 
-Migrates the database (SQLite by default), loads the demo content, creates an
-``editor`` superuser with a random password when there is no superuser yet (the
-password is printed once), then starts the development server. For a local run
-only: it refuses to run with ``DJANGO_ENV=production``.
+Migrates the database (SQLite by default) and loads the demo content, quietly
+(one line each), creates the two editing roles' accounts when they do not exist
+yet, ``editor`` (Editor group: writes drafts and sends them for review) and
+``publisher`` (Publisher group: publishes), each with a random password printed
+once, then starts the development server. For a local run only: it refuses to
+run with ``DJANGO_ENV=production``.
 """
 
 import re
@@ -11,20 +13,31 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.commands.runserver import naiveip_re
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-EDITOR_USERNAME = "editor"
+from portal.demo import load_demo
+
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
+# (user name, group, what the role does): one account per editing role, made
+# by the Editor and Publisher groups (migration portal 0003).
+ACCOUNTS = [
+    ("editor", "Editor", "writes drafts and sends them for review"),
+    ("publisher", "Publisher", "reviews, publishes and unpublishes"),
+]
 
 
 class Command(BaseCommand):
     help = (
         "Set up a local portal in one step: migrate, load the demo content, create "
-        "an 'editor' account if there is no superuser, and run the development "
-        "server. Not for production."
+        "an 'editor' and a 'publisher' account if they do not exist, and run the "
+        "development server. Not for production."
     )
 
     def add_arguments(self, parser):
@@ -44,58 +57,90 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError(
                 "quickstart is for a local run and refuses DJANGO_ENV=production "
-                "(it creates an account and loads demo content). In production, "
+                "(it creates accounts and loads demo content). In production, "
                 "run 'manage.py migrate' and 'manage.py createsuperuser' instead."
             )
         site_url = self.site_url(addrport)
-        verbosity = options["verbosity"]
-
-        self.stdout.write(self.style.MIGRATE_HEADING("Migrating the database"))
-        call_command(
-            "migrate", interactive=False, verbosity=verbosity, stdout=self.stdout
-        )
-        self.stdout.write(self.style.MIGRATE_HEADING("Loading the demo content"))
-        call_command("load_demo", verbosity=verbosity, stdout=self.stdout)
-        self.stdout.write(self.style.MIGRATE_HEADING("Editor account"))
-        self.ensure_editor(admin_url=site_url + reverse("admin:index"))
-
+        self.migrate()
+        self.load_demo()
+        self.ensure_accounts()
+        self.stdout.write(f"Admin:    {site_url}{reverse('admin:index')}")
         if no_serve:
             self.stdout.write(
                 f"Ready. Start the server with 'manage.py runserver {addrport}' "
                 f"and open {site_url}/"
             )
             return
-        self.stdout.write(self.style.MIGRATE_HEADING(f"Serving {site_url}/"))
+        self.stdout.write(f"Serving {site_url}/ (Ctrl+C to stop)")
         call_command("runserver", addrport, use_reloader=False)
 
-    def ensure_editor(self, *, admin_url: str) -> None:
-        """Create the ``editor`` superuser unless a superuser exists."""
-        user_model = get_user_model()
-        if user_model.objects.filter(is_superuser=True).exists():
+    def migrate(self) -> None:
+        """Apply the pending migrations; say how many in one line."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        call_command("migrate", interactive=False, verbosity=0)
+        if pending:
+            self.stdout.write(f"Database: {len(pending)} migrations applied.")
+        else:
+            self.stdout.write("Database: up to date.")
+
+    def load_demo(self) -> None:
+        """Load the demo content; say what changed in one line."""
+        try:
+            summary = load_demo()
+        except ValidationError as error:
+            raise CommandError(f"The demo content does not validate: {error}") from None
+        created = sum(counts["created"] for counts in summary.counts.values())
+        updated = sum(counts["updated"] for counts in summary.counts.values())
+        if summary.changed:
             self.stdout.write(
-                f"A superuser exists already: no account created. Admin: {admin_url}"
+                f"Demo content: {created} rows created, {updated} updated."
             )
-            return
-        if user_model.objects.filter(
-            **{user_model.USERNAME_FIELD: EDITOR_USERNAME}
-        ).exists():
-            raise CommandError(
-                f"A user '{EDITOR_USERNAME}' exists but is not a superuser; make it "
-                "one with 'manage.py createsuperuser' or the shell, then run "
-                "quickstart again."
+        else:
+            self.stdout.write("Demo content: up to date.")
+
+    def ensure_accounts(self) -> None:
+        """Create each role's account that does not exist yet; print the new
+        ones' passwords once, and how to reset a lost one."""
+        user_model = get_user_model()
+        created = []
+        for username, group_name, role in ACCOUNTS:
+            if user_model._default_manager.filter(
+                **{user_model.USERNAME_FIELD: username}
+            ).exists():
+                continue
+            try:
+                group = Group.objects.get(name=group_name)
+            except Group.DoesNotExist:
+                raise CommandError(
+                    f"The '{group_name}' group is missing (the migration portal "
+                    "0003 creates it): add it again in the admin, under Groups."
+                ) from None
+            password = secrets.token_urlsafe(16)
+            user = user_model._default_manager.create_user(
+                **{user_model.USERNAME_FIELD: username},
+                email="",
+                password=password,
+                is_staff=True,
             )
-        password = secrets.token_urlsafe(16)
-        user_model.objects.create_superuser(
-            **{user_model.USERNAME_FIELD: EDITOR_USERNAME},
-            email="",
-            password=password,
-        )
+            user.groups.add(group)
+            created.append((username, password, group_name, role))
+        if created:
+            self.stdout.write(
+                self.style.SUCCESS("Accounts created (passwords shown only once):")
+            )
+            for username, password, group_name, role in created:
+                self.stdout.write(
+                    f"  {username:<10} password: {password}  ({group_name}: {role})"
+                )
+        else:
+            names = " and ".join(f"'{name}'" for name, _group, _role in ACCOUNTS)
+            self.stdout.write(f"Accounts: {names} exist already.")
         self.stdout.write(
-            self.style.SUCCESS("Created the editor account (password shown once):")
+            "Lost a password? Set a new one with "
+            f"'manage.py changepassword {ACCOUNTS[0][0]}'."
         )
-        self.stdout.write(f"  username: {EDITOR_USERNAME}")
-        self.stdout.write(f"  password: {password}")
-        self.stdout.write(f"  admin:    {admin_url}")
 
     @staticmethod
     def site_url(addrport: str) -> str:
