@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from licenses.expressions import check_expression, names_id_pattern
 from licenses.models import License
-from portal.publishing.history import record_author
+from portal.publishing.history import many_to_many_in_last_version, record_author
 from portal.publishing.models import State
 from portal.publishing.policy import SYSTEM, check_publishing
 from projects.models import Project, Release
@@ -79,7 +79,8 @@ def project_save(
     project.save()
     project_link_licenses(project=project)
     if languages is not None:
-        project.languages.set(languages)
+        with many_to_many_in_last_version(project):
+            project.languages.set(languages)
     return project
 
 

@@ -3,6 +3,8 @@ who changed what and when, compare any two versions field by field, and revert
 to any version.
 """
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -14,6 +16,7 @@ from portal.publishing.models import State
 from portal.publishing.policy import SYSTEM
 from projects.imports import import_catalogue, read_file
 from projects.models import Category, Language, LicenseChange, Project, Release
+from projects.services import project_update
 
 CONTENT_MODELS = [
     Section,
@@ -135,7 +138,7 @@ def test_compare_shows_each_changed_field_with_both_values(login_as, snuba):
     changes = {c["field"]: (c["old"], c["new"]) for c in response.context["changes"]}
     assert changes == {
         "Summary": ("Search.", "Search and storage."),
-        "Description": ("(empty)", "*Fast*."),
+        "Description": ("(empty)", "<ins>*Fast*.</ins>"),
     }
 
 
@@ -359,3 +362,174 @@ def test_an_import_without_a_user_names_the_acting_user(make_license, db):
 
     record = Project.objects.get(slug="snuba").history.get()
     assert (record.history_user, record.history_change_reason) == (user, "Import")
+
+
+# One version per save, readable changes, styled pages
+
+
+def test_one_admin_save_of_fields_and_languages_makes_one_version(
+    login_as, snuba, make_language
+):
+    editor = login_as("Editor")
+    versions_before = snuba.history.count()
+
+    editor.post(
+        admin_url(Project, "change", snuba.pk),
+        project_form(snuba, summary="Changed.", languages=[make_language("Rust").pk]),
+    )
+
+    assert snuba.history.count() == versions_before + 1
+    latest = latest_record(snuba)
+    assert latest.summary == "Changed."
+    assert [row.language.name for row in latest.languages.all()] == ["Rust"]
+
+
+def test_a_service_update_with_languages_makes_one_version(snuba, make_language):
+    versions_before = snuba.history.count()
+
+    project_update(
+        user=SYSTEM,
+        project=snuba,
+        data={"summary": "Changed.", "languages": [make_language("Go")]},
+    )
+
+    assert snuba.history.count() == versions_before + 1
+    assert [row.language.name for row in latest_record(snuba).languages.all()] == ["Go"]
+
+
+def test_an_empty_previous_category_reads_none(login_as, snuba, make_category):
+    editor = login_as("Editor")
+    before = latest_record(snuba)
+    sdk = make_category("SDK")
+    editor.post(
+        admin_url(Project, "change", snuba.pk),
+        project_form(snuba, category=sdk.pk),
+    )
+
+    compare = editor.get(
+        admin_url(Project, "history_compare", snuba.pk),
+        {"from": before.history_id},
+    )
+    history = editor.get(admin_url(Project, "history", snuba.pk)).content.decode()
+
+    changes = {c["field"]: (c["old"], c["new"]) for c in compare.context["changes"]}
+    assert changes["Category"] == ("(none)", "SDK")
+    assert "pk=None" not in history
+    assert "(none)" in history
+
+
+def test_the_history_page_shows_no_reason_as_an_empty_cell(login_as, snuba):
+    editor = login_as("Editor")
+    editor.post(
+        admin_url(Project, "change", snuba.pk), project_form(snuba, summary="New.")
+    )
+
+    html = editor.get(admin_url(Project, "history", snuba.pk)).content.decode()
+
+    table = html[html.index('id="change-history"') :]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.DOTALL)[1:]
+    reason_cells = [
+        re.findall(r"<td>(.*?)</td>", row, re.DOTALL)[5].strip() for row in rows
+    ]
+    assert reason_cells == [""] * len(rows)
+
+
+def test_history_shows_a_long_text_change_word_by_word(login_as, snuba):
+    words = " ".join(f"word{n}" for n in range(60))
+    snuba.description = f"A **short** text. {words} The end."
+    snuba.save()
+    editor = login_as("Editor")
+    snuba.refresh_from_db()
+    editor.post(
+        admin_url(Project, "change", snuba.pk),
+        project_form(snuba, description=f"A **long** text. {words} The end."),
+    )
+
+    html = editor.get(admin_url(Project, "history", snuba.pk)).content.decode()
+    latest_row = html.split("<tbody>")[1].split("</tr>")[0]
+
+    assert "A <del>**short** </del>text." in latest_row
+    assert "A <ins>**long** </ins>text." in latest_row
+    assert "chars]" not in html
+    # Unchanged stretches are elided around the change.
+    assert "word30" not in latest_row
+    assert "word59 The end." not in latest_row
+
+
+def test_compare_marks_the_words_that_changed(login_as, snuba):
+    editor = login_as("Editor")
+    before = latest_record(snuba)
+    editor.post(
+        admin_url(Project, "change", snuba.pk),
+        project_form(snuba, description="Keeps <b>this</b> and drops that."),
+    )
+    middle = latest_record(snuba)
+    editor.post(
+        admin_url(Project, "change", snuba.pk),
+        project_form(
+            Project.objects.get(pk=snuba.pk),
+            description="Keeps <b>this</b> and adds more.",
+        ),
+    )
+
+    response = editor.get(
+        admin_url(Project, "history_compare", snuba.pk),
+        {"from": middle.history_id, "to": latest_record(snuba).history_id},
+    )
+
+    assert before.history_id != middle.history_id
+    html = response.content.decode()
+    assert "Keeps &lt;b&gt;this&lt;/b&gt; and <del>drops that.</del>" in html
+    assert "Keeps &lt;b&gt;this&lt;/b&gt; and <ins>adds more.</ins>" in html
+
+
+def breadcrumbs(html: str) -> list[str]:
+    match = re.search(r'<ol class="breadcrumbs">(.*?)</ol>', html, re.DOTALL)
+    assert match, "no admin breadcrumbs"
+    return [
+        re.sub(r"<[^>]+>", "", item).strip()
+        for item in re.findall(r"<li[^>]*>(.*?)</li>", match.group(1), re.DOTALL)
+    ]
+
+
+def test_history_compare_revert_and_import_pages_have_the_admin_breadcrumbs(
+    login_as, snuba
+):
+    publisher = login_as("Publisher")
+    record = latest_record(snuba)
+    pages = {
+        "history": admin_url(Project, "history", snuba.pk),
+        "compare": admin_url(Project, "history_compare", snuba.pk),
+        "revert": reverse(
+            "admin:projects_project_simple_history",
+            args=[snuba.pk, record.history_id],
+        ),
+        "import": reverse("admin:projects_project_import"),
+    }
+
+    trails = {
+        name: breadcrumbs(publisher.get(url).content.decode())
+        for name, url in pages.items()
+    }
+
+    assert trails["history"] == ["Home", "Projects", "Projects", "Snuba", "History"]
+    assert trails["compare"] == [
+        *("Home", "Projects", "Projects", "Snuba", "History", "Compare")
+    ]
+    assert trails["revert"] == [
+        *("Home", "Projects", "Projects", "Snuba", "History", "Revert project")
+    ]
+    assert trails["import"][:3] == ["Home", "Projects", "Projects"]
+
+
+def test_the_revert_page_names_the_model_not_its_history(login_as, snuba):
+    publisher = login_as("Publisher")
+    url = reverse(
+        "admin:projects_project_simple_history",
+        args=[snuba.pk, latest_record(snuba).history_id],
+    )
+
+    html = publisher.get(url).content.decode()
+
+    assert "Revert project “Snuba”" in html
+    assert "Historical" not in html

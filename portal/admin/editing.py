@@ -14,6 +14,8 @@
   (``<id>/preview/``, see ``portal.publishing.previews``).
 """
 
+import dataclasses
+
 from django.contrib import admin
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
@@ -23,13 +25,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
-from portal.admin.forms import REVISION_FIELD, ContentAdminForm, describe
+from portal.admin.diffs import field_change
+from portal.admin.forms import REVISION_FIELD, ContentAdminForm
+from portal.publishing.history import many_to_many_in_last_version
 from portal.publishing.models import Publishable
 from portal.publishing.policy import may_publish
 from portal.publishing.previews import Preview, can_preview, preview_response
@@ -90,6 +94,19 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
+
+    def save_form(self, request, form, change):
+        obj = super().save_form(request, form, change)
+        # One save, one version: the many-to-many rows, saved after the object
+        # (by save_related, or the revert view), join its history record.
+        save_m2m = form.save_m2m
+
+        def save_m2m_in_the_same_version():
+            with many_to_many_in_last_version(obj):
+                save_m2m()
+
+        form.save_m2m = save_m2m_in_the_same_version
+        return obj
 
     def view_on_site(self, obj):
         """The public page of ``obj``, only while the public can see it (a
@@ -170,6 +187,15 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
                 request, object_id, version_id, extra_context
             )
 
+    def history_form_view_title(self, request, obj):
+        verbose_name = self.model._meta.verbose_name
+        if self.revert_disabled(request, obj):
+            return _("View %(model)s “%(item)s”") % {"model": verbose_name, "item": obj}
+        return _("Revert %(model)s “%(item)s”") % {"model": verbose_name, "item": obj}
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return VersionChangeHelper(self.model, historical_record)
+
     @admin.display(description=gettext_lazy("compare"))
     def compare(self, record):
         return ""  # filled in by set_history_delta_changes, which sees the order
@@ -177,6 +203,9 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
     def set_history_delta_changes(self, request, historical_records, **kwargs):
         super().set_history_delta_changes(request, historical_records, **kwargs)
         records = list(historical_records)
+        for record in records:
+            # No reason given: an empty cell, not "None".
+            record.history_change_reason = record.history_change_reason or ""
         if not records:
             return
         opts = self.model._meta
@@ -251,27 +280,28 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
 
 def version_changes(model, older, newer) -> list[dict]:
     """The fields that differ between two history records of ``model``, in the
-    model's field order, with readable values."""
+    model's field order, with readable values (texts as word diffs)."""
     delta = newer.diff_against(older, foreign_keys_are_objs=True)
     by_name = {change.field: change for change in delta.changes}
-    rows = []
-    for field in model._meta.get_fields():
-        change = by_name.get(field.name)
-        if change is None:
-            continue
-        old, new = change.old, change.new
-        if field.many_to_many:
-            target = field.m2m_reverse_field_name()
-            old = [row[target] for row in old]
-            new = [row[target] for row in new]
-        rows.append(
-            {
-                "field": capfirst(field.verbose_name),
-                "old": describe(field, old, limit=None),
-                "new": describe(field, new, limit=None),
-            }
+    return [
+        field_change(field, by_name[field.name].old, by_name[field.name].new)
+        for field in model._meta.get_fields()
+        if field.name in by_name
+    ]
+
+
+class VersionChangeHelper(HistoricalRecordContextHelper):
+    """The history page's "Changes" column: readable values, and texts as word
+    diffs around the change (simple-history would cut them at 100 characters)."""
+
+    CONTEXT_WORDS = 8
+
+    def format_delta_change(self, change):
+        field = self.model._meta.get_field(change.field)
+        formatted = field_change(
+            field, change.old, change.new, context=self.CONTEXT_WORDS
         )
-    return rows
+        return dataclasses.replace(change, **formatted)
 
 
 class ContentInline(ContentAdminBase):

@@ -72,6 +72,38 @@ def acting_as(user):
             context.request = previous
 
 
+@contextmanager
+def many_to_many_in_last_version(instance):
+    """Changes to ``instance``'s many-to-many fields within the block join the
+    history record of its last save instead of making records of their own.
+
+    One save is one version: an admin save or a service writes the fields, then
+    the many-to-many rows (a project's languages); simple-history would record
+    each step. Wrap the second step: its records are skipped and, at the end,
+    the last record's many-to-many values are set to those now stored.
+    """
+    fields = getattr(type(instance).history.model, "_history_m2m_fields", ())
+    if (
+        not fields
+        or instance.pk is None
+        # Its history is written later, in bulk (DeferredHistory).
+        or hasattr(instance, "skip_history_when_saving")
+    ):
+        yield
+        return
+    instance.skip_history_when_saving = True
+    try:
+        yield
+    finally:
+        del instance.skip_history_when_saving
+    record = instance.history.order_by("-history_id").first()
+    if record is None:
+        return
+    for field in fields:
+        getattr(record, field.name).all().delete()
+    _write_m2m_history(type(instance), [instance], [record])
+
+
 class DeferredHistory:
     """The history records of many saves, written in a few bulk inserts at the
     end instead of one insert (and a query per many-to-many field) per save.
