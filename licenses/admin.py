@@ -40,12 +40,12 @@ class LicenseAdminForm(ContentAdminForm):
 @admin.register(License)
 class LicenseAdmin(PublishableAdmin):
     form = LicenseAdminForm
+    # Fits a 1280 px screen: OSI approval and FSF libre status share a column,
+    # the family is a filter.
     list_display = [
         "spdx_id",
         "name",
-        "family",
-        "osi_approved",
-        "fsf_libre",
+        "approved_by",
         "position",
         "state",
         "is_published",
@@ -56,6 +56,16 @@ class LicenseAdmin(PublishableAdmin):
     autocomplete_fields = ["change_license"]
     markdown_fields = ("summary",)
     readonly_fields = ["deprecated"]
+
+    @admin.display(description=_("approved by"))
+    def approved_by(self, obj):
+        names = [
+            name
+            for name, approved in (("OSI", obj.osi_approved), ("FSF", obj.fsf_libre))
+            if approved
+        ]
+        return ", ".join(names) or "-"
+
     fieldsets = [
         (
             None,

@@ -21,7 +21,8 @@ class StatementInline(ContentInline, admin.StackedInline):
 
 @admin.register(Section)
 class SectionAdmin(PublishableAdmin):
-    list_display = ["title", "slug", "position", "state", "is_published", "updated_at"]
+    # Fits a 1280 px screen: the time of the last change is on the history page.
+    list_display = ["title", "slug", "position", "state", "is_published"]
     list_editable = ["position"]
     list_filter = ["state"]
     search_fields = ["title", "intro"]
@@ -42,14 +43,15 @@ class SectionAdmin(PublishableAdmin):
 
 @admin.register(Statement)
 class StatementAdmin(PublishableAdmin):
+    # Fits a 1280 px screen: the section's title wraps (a foreign key column
+    # would not), and the time of the last change is on the history page.
     list_display = [
         "__str__",
-        "section",
+        "section_title",
         "kind",
         "position",
         "state",
         "is_published",
-        "updated_at",
     ]
     list_editable = ["position"]
     list_filter = ["state", "kind", "section"]
@@ -66,6 +68,10 @@ class StatementAdmin(PublishableAdmin):
         (_("Publishing"), {"fields": ["state", "publish_at", "unpublish_at"]}),
     ]
     markdown_fields = ("body", "contrast_body")
+
+    @admin.display(description=_("section"), ordering="section__position")
+    def section_title(self, obj):
+        return obj.section.title
 
 
 @admin.register(SiteSettings)

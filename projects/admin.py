@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin.actions import PublishableAdmin
-from portal.admin.editing import ContentAdmin, ContentInline
+from portal.admin.editing import ContentAdmin, ContentInline, shortened
 from projects.admin_import import CatalogueTransferMixin
 from projects.models import Category, Language, LicenseChange, Project, Release
 from projects.services import project_save
@@ -30,18 +30,18 @@ class LicenseChangeInline(ContentInline, admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(CatalogueTransferMixin, PublishableAdmin):
+    # Fits a 1280 px screen beside the admin's navigation and the filters: the
+    # lifecycle status, "featured" and the languages are filters, the slug and
+    # the full expression are on the change form.
     list_display = [
         "name",
-        "slug",
-        "license_expression",
+        "license_short",
         "category",
-        "status",
-        "featured",
         "position",
         "state",
         "is_published",
-        "updated_at",
     ]
+    list_display_links = ["name"]
     list_editable = ["position"]
     list_filter = ["state", "status", "category", "featured", "licenses", "languages"]
     list_select_related = ["category"]
@@ -69,6 +69,10 @@ class ProjectAdmin(CatalogueTransferMixin, PublishableAdmin):
     ]
     inlines = [ReleaseInline, LicenseChangeInline]
 
+    @admin.display(description=_("license"), ordering="license_expression")
+    def license_short(self, obj):
+        return shortened(obj.license_expression)
+
     @admin.display(description=_("linked licenses"))
     def linked_licenses(self, obj):
         if not obj.pk:
@@ -84,21 +88,31 @@ class ProjectAdmin(CatalogueTransferMixin, PublishableAdmin):
 
 @admin.register(Release)
 class ReleaseAdmin(PublishableAdmin):
+    # Fits a 1280 px screen: the project's name wraps (a foreign key column
+    # would not); the release date is the date filter above the list.
     list_display = [
-        "project",
+        "project_name",
         "version",
-        "released_on",
-        "license_expression",
+        "license_short",
         "converts_on",
         "state",
         "is_published",
     ]
+    list_display_links = ["project_name", "version"]
     list_filter = ["state", "project"]
     list_select_related = ["project"]
     readonly_fields = ["converts_on", "converts_to"]
     search_fields = ["project__name", "version", "license_expression"]
     autocomplete_fields = ["project"]
     date_hierarchy = "released_on"
+
+    @admin.display(description=_("project"), ordering="project__name")
+    def project_name(self, obj):
+        return obj.project.name
+
+    @admin.display(description=_("license"), ordering="license_expression")
+    def license_short(self, obj):
+        return shortened(obj.license_expression)
 
 
 @admin.register(Category)

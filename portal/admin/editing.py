@@ -25,6 +25,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -37,6 +38,19 @@ from portal.publishing.history import many_to_many_in_last_version
 from portal.publishing.models import Publishable
 from portal.publishing.policy import may_publish
 from portal.publishing.previews import Preview, can_preview, preview_response
+
+# A list column's text longer than this is cut, the whole shown on hover.
+LIST_TEXT_LENGTH = 18
+
+
+def shortened(text: str, length: int = LIST_TEXT_LENGTH):
+    """``text`` for a narrow list column: cut to ``length`` characters with the
+    whole as its tooltip."""
+    if len(text) <= length:
+        return text
+    return format_html(
+        '<span title="{}">{}</span>', text, Truncator(text).chars(length)
+    )
 
 
 class ContentAdminBase:
