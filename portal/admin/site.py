@@ -7,9 +7,11 @@ It is ``admin.site`` (see ``PortalAdminConfig``), so every ``@admin.register`` a
 from django.contrib import admin
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.urls import path
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.admin.dashboard import dashboard, dashboard_counts
 from portal.text.markdown import render_markdown
 
 # Longer than any field an editor writes; the preview refuses more rather than
@@ -18,6 +20,26 @@ MAX_PREVIEW_LENGTH = 100_000
 
 
 class PortalAdminSite(admin.AdminSite):
+    def each_context(self, request):
+        context = super().each_context(request)
+        if request.user.is_active and request.user.is_staff:
+            # Lazy: counted only where a page shows them (the header).
+            context["editorial_counts"] = SimpleLazyObject(
+                lambda: dashboard_counts(self, request)
+            )
+        return context
+
+    def index(self, request, extra_context=None):
+        lists = dashboard(self, request)
+        return super().index(
+            request,
+            {
+                "dashboard": lists,
+                "dashboard_reviewer": lists["review"] is not None,
+                **(extra_context or {}),
+            },
+        )
+
     def get_urls(self):
         return [
             path(
