@@ -21,6 +21,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable
+from copy import copy
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -248,6 +249,10 @@ def import_catalogue(
     return report
 
 
+# Columns whose blank cell means "the default", not an empty value.
+BLANK_MEANS_DEFAULT = {"state", "status"}
+
+
 class _Importer:
     def __init__(self, *, fmt: str, user):
         self.fmt = fmt
@@ -282,6 +287,7 @@ class _Importer:
             raw.get("license_history"), HISTORY_PARTS, "license_history", errors
         )
         if errors:
+            self._check_the_rest(values, errors)
             raise RowInvalid(errors)
         project = self.projects.get(values["slug"])
         created = project is None
@@ -296,12 +302,34 @@ class _Importer:
             return "created"
         return "updated" if changed else "unchanged"
 
+    def _check_the_rest(self, values: dict, errors: dict) -> None:
+        """A row with errors in some cells: validate its other fields too, so
+        that the report lists every error of the row at once."""
+        current = self.projects.get(values.get("slug"))
+        project = Project() if current is None else copy(current)
+        for name, value in values.items():
+            setattr(project, name, value)
+        try:
+            project.full_clean(
+                exclude=list(errors), validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                if name not in errors:
+                    errors[name] = messages
+
     def _project_values(self, raw: dict, errors: dict) -> dict:
         values = {}
         for name in PROJECT_COLUMNS:
             if name in {"languages", "releases", "license_history"} or name not in raw:
                 continue
             value = raw[name]
+            if name in BLANK_MEANS_DEFAULT and (
+                value is None or not str(value).strip()
+            ):
+                # As if the column were absent: the documented default for a new
+                # project, the current value for an existing one.
+                continue
             try:
                 values[name] = self._convert(name, value)
             except ValueError as error:

@@ -439,3 +439,41 @@ def test_twice_listed_version_or_history_day_is_an_error(licenses, db):
 
     assert fields == {"releases[1.0]", "license_history[2019-11-06]"}
     assert not Project.objects.exists()
+
+
+def test_a_row_lists_all_its_errors_even_with_an_unknown_category(licenses, db):
+    content = (
+        "slug,name,summary,license_expression,category,repository_url\n"
+        "many,Many,Oops.,Apache-2.0 ORR MIT,frontend,not a url\n"
+    )
+
+    report = run(content, dry_run=True)
+
+    assert {(e.line, e.field) for e in report.errors} == {
+        (2, "category"),
+        (2, "license_expression"),
+        (2, "repository_url"),
+    }
+
+
+def test_blank_state_and_status_take_the_documented_defaults(licenses, db):
+    content = (
+        "slug,name,summary,license_expression,state,status\nblank,Blank,Fine.,MIT,,\n"
+    )
+
+    report = run(content)
+
+    assert report.ok, [str(e) for e in report.errors]
+    project = Project.objects.get(slug="blank")
+    assert (project.state, project.status) == (State.DRAFT, "active")
+
+
+def test_blank_state_keeps_an_existing_projects_state(licenses, make_project):
+    make_project("Kept", slug="kept", state=State.REVIEW)
+    content = "slug,name,summary,license_expression,state\nkept,Kept,New.,MIT,\n"
+
+    report = run(content)
+
+    assert report.ok, [str(e) for e in report.errors]
+    kept = Project.objects.get(slug="kept")
+    assert (kept.summary, kept.state) == ("New.", State.REVIEW)
