@@ -192,3 +192,15 @@ def test_api_gives_snuba_release_with_date_and_license(api_client, demo):
     releases = {r["version"]: r for r in response.json()["releases"]}
     assert releases["23.11.0"]["released_on"] == "2023-11-15"
     assert releases["23.11.0"]["license_expression"] == "BUSL-1.1"
+
+
+def test_each_demo_project_is_one_version_with_its_languages(demo):
+    snuba = Project.objects.get(slug="snuba")
+
+    (version,) = snuba.history.all()
+
+    assert version.history_type == "+"
+    assert sorted(row.language.slug for row in version.languages.all()) == sorted(
+        language.slug for language in snuba.languages.all()
+    )
+    assert version.languages.exists()

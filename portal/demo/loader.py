@@ -17,6 +17,7 @@ from licenses.models import License
 from licenses.services import license_save
 from portal.demo import data
 from portal.models import Section, SiteSettings, Statement
+from portal.publishing.history import many_to_many_in_last_version
 from portal.publishing.models import State
 from projects.models import Category, Language, LicenseChange, Project, Release
 from projects.services import project_link_licenses, project_save
@@ -195,7 +196,14 @@ def _load_projects(
         if outcome == UNCHANGED:
             # A license record added since the last load gets linked all the same.
             project_link_licenses(project=project)
-        project.languages.set([languages[s] for s in language_slugs])
+        wanted = [languages[s] for s in language_slugs]
+        if outcome == UNCHANGED:
+            # Unchanged languages write nothing; changed ones make a version.
+            project.languages.set(wanted)
+        else:
+            # Part of the version just saved.
+            with many_to_many_in_last_version(project):
+                project.languages.set(wanted)
         projects[slug] = project
         summary.add("projects", outcome)
     return projects
