@@ -191,27 +191,26 @@ def admin_form(actor, model, item, change):
                 "license_expression": "MIT",
             }
         )
-    else:
-        url = admin_url(model, "change", item.pk)
-        page = client.get(url)
-        if page.status_code != 200:
-            return page
-        base = {**form_data(page.context["adminform"].form), **INLINES}
-    return client.post(url, with_asked(base, change.asked))
+        return client.post(url, with_asked(base, change.asked))
+    return post_form_page(client, admin_url(model, "change", item.pk), change)
 
 
-def history_revert(actor, model, item, change):
-    client = actor.admin()
-    record = item.history.order_by("-history_id").first()
-    url = reverse(
-        f"admin:{model._meta.app_label}_{model._meta.model_name}_simple_history",
-        args=[item.pk, record.history_id],
-    )
+def post_form_page(client, url, change):
+    """Open the admin form at ``url`` and send it back with the change asked."""
     page = client.get(url)
     if page.status_code != 200:
         return page
     base = {**form_data(page.context["adminform"].form), **INLINES}
     return client.post(url, with_asked(base, change.asked))
+
+
+def history_revert(actor, model, item, change):
+    record = item.history.order_by("-history_id").first()
+    url = reverse(
+        f"admin:{model._meta.app_label}_{model._meta.model_name}_simple_history",
+        args=[item.pk, record.history_id],
+    )
+    return post_form_page(actor.admin(), url, change)
 
 
 def admin_action(actor, model, item, change):

@@ -99,22 +99,29 @@ def submit_for_review(modeladmin, request, queryset):
         )
 
 
+def _run_state_action(
+    modeladmin, request, queryset, state, *, allowed_from, reason, done
+):
+    count = set_state(
+        request, queryset, state, allowed_from=allowed_from, reason=reason
+    )
+    modeladmin.message_user(request, done(count) % {"count": count}, messages.SUCCESS)
+
+
 @admin.action(
     description=gettext_lazy("Publish selected items"), permissions=["publish"]
 )
 def publish(modeladmin, request, queryset):
-    count = set_state(
+    _run_state_action(
+        modeladmin,
         request,
         queryset,
         State.PUBLISHED,
         allowed_from=[State.DRAFT, State.REVIEW],
         reason=_("Published"),
-    )
-    modeladmin.message_user(
-        request,
-        ngettext("%(count)d item published.", "%(count)d items published.", count)
-        % {"count": count},
-        messages.SUCCESS,
+        done=lambda n: ngettext(
+            "%(count)d item published.", "%(count)d items published.", n
+        ),
     )
 
 
@@ -123,18 +130,16 @@ def publish(modeladmin, request, queryset):
     permissions=["publish"],
 )
 def unpublish(modeladmin, request, queryset):
-    count = set_state(
+    _run_state_action(
+        modeladmin,
         request,
         queryset,
         State.DRAFT,
         allowed_from=[State.PUBLISHED, State.REVIEW],
         reason=_("Unpublished"),
-    )
-    modeladmin.message_user(
-        request,
-        ngettext("%(count)d item unpublished.", "%(count)d items unpublished.", count)
-        % {"count": count},
-        messages.SUCCESS,
+        done=lambda n: ngettext(
+            "%(count)d item unpublished.", "%(count)d items unpublished.", n
+        ),
     )
 
 
