@@ -1,4 +1,4 @@
-"""HTTP benchmark of the production server against two reference views.
+"""HTTP benchmark of the production server against plain Django, in one run.
 
     uv run python bench/http_bench.py [--seconds 10] [--connections 16]
                                       [--workers 2] [--soak-seconds 60]
@@ -7,10 +7,15 @@ Seeds a scratch PostgreSQL database (``portal_httpbench`` on the local server)
 with the demo content and 10,000 projects with two releases each, collects the
 static files, starts gunicorn (production settings plus the reference views of
 bench/urls.py) on 127.0.0.1 with Redis as the cache (database 14 of the local
-server, emptied first), and drives it with wrk for a bounded time per page.
-Prints, per page: requests/s, p50 and p99 latency, SQL queries per request and
-the ratio to the constant view and to the plain JsonResponse of 50 rows; then
-the workers' memory (RSS) and a soak run at 64 connections counting errors.
+server, emptied first), and beside it a second gunicorn with the same number of
+workers serving the plain project of bench/plain/ (``startproject``'s settings
+and middleware, the same database, Redis database 13) on another port. wrk
+drives each page for a bounded time: the plain pages first, the portal's, then
+the plain pages again. Prints, per page: requests/s, p50 and p99 latency, SQL
+queries per request, the ratio to the constant view and to the plain
+JsonResponse of 50 rows, and the ratio of each portal page to its plain Django
+counterpart; then the goals (issue 14) beside the figures, both servers'
+worker memory (RSS) and a soak run at 64 connections counting errors.
 "Uncached" rows add a random query parameter to every request so that the page
 cache cannot answer them (what is kept per content version and filters rather
 than per address, e.g. the directory's facet counts, still is). Prints figures;
@@ -18,6 +23,7 @@ asserts nothing.
 """
 
 import argparse
+import json
 import os
 import re
 import secrets
@@ -35,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_httpbench"
 BENCH_REDIS = "redis://127.0.0.1:6379/14"
+PLAIN_REDIS = "redis://127.0.0.1:6379/13"
+PORTAL_PORT, PLAIN_PORT = 8765, 8766
 COMPILED = [sysconfig.get_paths()["purelib"], "portal", "licenses", "projects", "bench"]
 BUST = """
 math.randomseed(os.time())
@@ -58,6 +66,45 @@ PAGES = [
     ("API list (50, cached)", "/api/v1/projects/?page_size=50", False),
     ("API detail", "/api/v1/projects/project-5000/", True),
 ]
+
+# The plain Django project (bench/plain/), served by its own gunicorn.
+PLAIN_PAGES = [
+    ("plain constant", "/constant", False),
+    ("plain cache_page", "/projects/cached/", False),
+    ("plain list", "/projects/", True),
+    ("plain DRF list", "/api/projects/", True),
+]
+
+# Each portal page and the plain page doing the same work.
+COUNTERPARTS = {
+    "constant view": "plain constant",
+    "home": "plain list",
+    "home (cached)": "plain cache_page",
+    "directory": "plain list",
+    "directory (cached)": "plain cache_page",
+    "project detail": "plain list",
+    "search": "plain list",
+    "API list (50)": "plain DRF list",
+    "API list (50, cached)": "plain cache_page",
+    "API detail": "plain DRF list",
+}
+
+# Issue 14's goals: (goal, portal pages, plain page, lowest ratio).
+RATIO_GOALS = [
+    ("constant view >= 0.7x plain constant", ["constant view"], 0.7),
+    (
+        "pages from the page cache >= 0.8x plain cache_page",
+        ["home (cached)", "directory (cached)"],
+        0.8,
+    ),
+    (
+        "directory, project page uncached >= 1.0x plain list",
+        ["directory", "project detail"],
+        1.0,
+    ),
+    ("API list uncached >= 1.0x plain DRF list", ["API list (50)"], 1.0),
+]
+RSS_GOAL_MB = 80
 
 
 def main():
@@ -85,7 +132,7 @@ def main():
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
         "WEB_CONCURRENCY": str(args.workers),
-        "PORT": "8765",
+        "PORT": str(PORTAL_PORT),
     }
     if redis_ready(BENCH_REDIS):
         # The production-like shared cache: pages, facet counts and API
@@ -93,6 +140,14 @@ def main():
         env["REDIS_URL"] = BENCH_REDIS
     else:
         print(f"Redis is not answering at {BENCH_REDIS}: per-worker memory cache")
+    plain_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "bench.plain.settings",
+        "PORT": str(PLAIN_PORT),
+        "PLAIN_REDIS_URL": PLAIN_REDIS,
+    }
+    if not redis_ready(PLAIN_REDIS):
+        sys.exit(f"the plain project's cache_page needs Redis at {PLAIN_REDIS}")
     os.environ.update(env)
     if not args.skip_seed:
         seed(args.rows)
@@ -100,43 +155,59 @@ def main():
     # As a deployment does (docs/deploy.md): bytecode compiled ahead, so workers
     # do not compile every module at start (time, and memory kept afterwards).
     run([sys.executable, "-m", "compileall", "-q", "-j", "0", *COMPILED], env)
-    queries = count_queries()
+    queries = count_queries(PAGES)
+    queries.update(plain_queries(plain_env))
 
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi"],
+    server = serve("portal.wsgi", env)
+    plain_server = serve("bench.plain.wsgi", plain_env)
+    base = f"http://127.0.0.1:{PORTAL_PORT}"
+    plain_base = f"http://127.0.0.1:{PLAIN_PORT}"
+    try:
+        wait_until_up(base + "/healthz")
+        wait_until_up(plain_base + "/constant")
+        bust = Path(tempfile.mkdtemp()) / "bust.lua"
+        bust.write_text(BUST)
+        results = {}
+        # The reference views are measured first and again last: the ratios
+        # divide by the mean of both, so a drift of the machine during the run
+        # shows (compare the two) and weighs less.
+        plain = [(label, plain_base + path, b) for label, path, b in PLAIN_PAGES]
+        portal = [(label, base + path, b) for label, path, b in PAGES]
+        again = [
+            (f"{label} (again)", address, busted)
+            for label, address, busted in [*portal[:2], *plain]
+        ]
+        for label, address, busted in [*plain, *portal, *again]:
+            script = bust if busted else None
+            wrk(address, 2, args.connections, script)  # warm up
+            results[label] = wrk(address, args.seconds, args.connections, script)
+        for label, _address, _busted in again:
+            queries[label] = queries[label.removesuffix(" (again)")]
+        rss = {"portal": worker_rss(server.pid), "plain": worker_rss(plain_server.pid)}
+        print_table(results, queries, args)
+        print_goals(results, rss)
+        soak = wrk(base + "/projects/", args.soak_seconds, 64, bust)
+        print(
+            f"\nsoak: 64 connections for {args.soak_seconds} s on the directory "
+            f"(uncached): {soak['requests']} requests, {soak['errors']} errors, "
+            f"{soak['non_2xx']} non-2xx"
+        )
+    finally:
+        for process in (server, plain_server):
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+
+def serve(application, env):
+    """gunicorn with gunicorn.conf.py (the same for both projects: workers,
+    preloading, keep-alive) on the port ``env`` names."""
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", application],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = "http://127.0.0.1:8765"
-    try:
-        wait_until_up(base)
-        bust = Path(tempfile.mkdtemp()) / "bust.lua"
-        bust.write_text(BUST)
-        results = {}
-        # The two reference views are measured first and again last: the
-        # ratios divide by the mean of both, so a drift of the machine during
-        # the run shows (compare the two) and weighs less.
-        again = [(f"{label} (again)", path, bust_) for label, path, bust_ in PAGES[:2]]
-        for label, path, busted in [*PAGES, *again]:
-            wrk(base + path, 2, args.connections, bust if busted else None)  # warm up
-            results[label] = wrk(
-                base + path, args.seconds, args.connections, bust if busted else None
-            )
-        for label, _path, _busted in again:
-            queries[label] = queries[label.removesuffix(" (again)")]
-        print_table(results, queries, args)
-        print(f"\nworker RSS: {worker_rss(server.pid)}")
-        soak = wrk(base + "/projects/", args.soak_seconds, 64, bust)
-        print(
-            f"soak: 64 connections for {args.soak_seconds} s on the directory "
-            f"(uncached): {soak['requests']} requests, {soak['errors']} errors, "
-            f"{soak['non_2xx']} non-2xx"
-        )
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def redis_ready(url) -> bool:
@@ -189,7 +260,7 @@ def seed(rows):
     print(f"seeded: {report.created} projects (+ demo content)", flush=True)
 
 
-def count_queries():
+def count_queries(pages):
     """SQL queries per request, measured in-process on the seeded database."""
     import django
 
@@ -200,22 +271,38 @@ def count_queries():
 
     client = Client()
     counts = {}
-    for label, path, _busted in PAGES:
+    for label, path, busted in pages:
         client.get(path)  # settle lazy imports and one-time lookups
+        if busted:
+            path += ("&" if "?" in path else "?") + "_bust=1"
         with CaptureQueriesContext(connection) as captured:
-            client.get(path + ("&" if "?" in path else "?") + "_bust=1")
+            client.get(path)
         counts[label] = len(captured.captured_queries)
     return counts
 
 
-def wait_until_up(base):
+def plain_queries(plain_env):
+    """The plain pages' SQL queries per request, counted in a process of the
+    plain project's own (one process holds one set of settings)."""
+    output = subprocess.run(  # noqa: S603
+        [sys.executable, __file__, "--count-plain-queries"],
+        cwd=ROOT,
+        env=plain_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output)
+
+
+def wait_until_up(address):
     for _ in range(200):
         try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2):  # noqa: S310
+            with urllib.request.urlopen(address, timeout=2):  # noqa: S310
                 return
         except OSError:
             time.sleep(0.1)
-    sys.exit("the server did not start")
+    sys.exit(f"the server at {address} did not start")
 
 
 def wrk(url, seconds, connections, script=None):
@@ -246,9 +333,9 @@ def latency(output, percentile):
 
 
 def worker_rss(master_pid):
-    """Each worker's resident memory (RSS), and in brackets what of it is its
-    own (not shared with the master it was forked from, nor with the other
-    workers: ``Private_Clean + Private_Dirty``)."""
+    """Each worker's resident memory (RSS) and what of it is its own (not shared
+    with the master it was forked from, nor with the other workers:
+    ``Private_Clean + Private_Dirty``), in MB."""
     children = (
         Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
     )
@@ -260,35 +347,88 @@ def worker_rss(master_pid):
             return int(re.search(rf"^{name}:\s+(\d+) kB", rollup, re.M).group(1))
 
         private = kilobytes("Private_Clean") + kilobytes("Private_Dirty")
-        sizes.append(f"{kilobytes('Rss') / 1024:.0f} MB ({private / 1024:.0f} MB own)")
-    return ", ".join(sizes) or "no workers"
+        sizes.append((kilobytes("Rss") / 1024, private / 1024))
+    return sizes
+
+
+def describe_rss(sizes):
+    return ", ".join(f"{rss:.0f} MB ({own:.0f} MB own)" for rss, own in sizes) or (
+        "no workers"
+    )
+
+
+def mean_rps(results, label):
+    """Requests/s of a page, the mean of both measurements of a reference."""
+    again = results.get(f"{label} (again)")
+    if again is None:
+        return results[label]["rps"]
+    return (results[label]["rps"] + again["rps"]) / 2
 
 
 def print_table(results, queries, args):
-    def reference(label):
-        return (results[label]["rps"] + results[f"{label} (again)"]["rps"]) / 2
-
-    constant = reference("constant view")
-    plain = reference("plain JsonResponse (50)")
+    constant = mean_rps(results, "constant view")
+    plain_json = mean_rps(results, "plain JsonResponse (50)")
     print(
-        f"\n{args.workers} gunicorn workers, wrk {args.connections} connections, "
-        f"{args.seconds} s per page (one run; compare ratios, not absolutes; "
-        "ratios to the mean of each reference's two measurements)\n"
+        f"\n{args.workers} gunicorn workers each (portal, plain Django), wrk "
+        f"{args.connections} connections, {args.seconds} s per page (one run; "
+        "compare ratios, not absolutes; ratios to the mean of each reference's "
+        "two measurements)\n"
     )
     header = (
         f"{'page':32} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'SQL':>4} "
-        f"{'x constant':>10} {'x plain JSON':>12} {'non-2xx':>8}"
+        f"{'x constant':>10} {'x plain JSON':>12} {'x plain Django':>30} "
+        f"{'non-2xx':>8}"
     )
     print(header)
     print("-" * len(header))
     for label, figures in results.items():
+        counterpart = COUNTERPARTS.get(label.removesuffix(" (again)"))
+        versus = (
+            f"{figures['rps'] / mean_rps(results, counterpart):.2f} ({counterpart})"
+            if counterpart
+            else "-"
+        )
         print(
             f"{label:32} {figures['rps']:8.0f} {figures['p50']:8.2f} "
             f"{figures['p99']:8.2f} {queries[label]:4d} "
-            f"{figures['rps'] / constant:10.2f} {figures['rps'] / plain:12.2f} "
-            f"{figures['non_2xx']:8d}"
+            f"{figures['rps'] / constant:10.2f} {figures['rps'] / plain_json:12.2f} "
+            f"{versus:>30} {figures['non_2xx']:8d}"
         )
 
 
+def print_goals(results, rss):
+    """Issue 14's goals beside this run's figures."""
+    print("\ngoal (issue 14)                                        measured")
+    print("-" * 78)
+    for goal, pages, lowest in RATIO_GOALS:
+        ratios = []
+        for page in pages:
+            counterpart = COUNTERPARTS[page]
+            ratios.append(results[page]["rps"] / mean_rps(results, counterpart))
+        measured = ", ".join(
+            f"{page} {ratio:.2f}x" for page, ratio in zip(pages, ratios, strict=True)
+        )
+        verdict = "met" if min(ratios) >= lowest else "MISSED"
+        print(f"{goal:54} {measured} [{verdict}]")
+    largest = max((size for size, _own in rss["portal"]), default=0)
+    verdict = "met" if largest <= RSS_GOAL_MB else "MISSED"
+    print(
+        f"{f'worker RSS <= {RSS_GOAL_MB} MB':54} portal {describe_rss(rss['portal'])}"
+        f"; plain {describe_rss(rss['plain'])} [{verdict}]"
+    )
+    print(
+        f"{'search p50 under 15 ms, queries per request constant':54} "
+        "not measured here: bench/search_bench.py; counts pinned by the tests"
+    )
+
+
+def count_plain_queries():
+    """Run in the plain project's process: print its pages' query counts."""
+    print(json.dumps(count_queries(PLAIN_PAGES)))
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--count-plain-queries"]:
+        count_plain_queries()
+    else:
+        main()
