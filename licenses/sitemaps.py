@@ -1,16 +1,12 @@
 """The sitemap of the published license pages."""
 
-from django.contrib.sitemaps import Sitemap
-
 from licenses.models import License
+from portal.publishing.sitemaps import PublishedSitemap
 
 
-class LicenseSitemap(Sitemap):
+class LicenseSitemap(PublishedSitemap):
     changefreq = "monthly"
     priority = 0.7
 
     def items(self):
-        return License.objects.published().only("spdx_id", "updated_at")
-
-    def lastmod(self, license_):
-        return license_.updated_at
+        return License.objects.published().only("spdx_id", "updated_at").order_by("pk")

@@ -1,7 +1,7 @@
 """The root URL map: the site, the admin and the API of every app."""
 
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -34,7 +34,20 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("", include((site_patterns, "portal"))),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of small parts (portal/publishing/sitemaps.py), so that no
+    # answer grows with the catalogue.
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("favicon.ico", views.favicon, name="favicon"),
     path(
         "licenses/",

@@ -122,8 +122,22 @@ def test_feeds_cost_a_fixed_number_of_queries(
 # ---------------------------------------------------------------- sitemap, robots
 
 
+def sitemap_parts(client) -> list[str]:
+    """The addresses of the parts the sitemap index names, in its order."""
+    index = xml(client.get("/sitemap.xml"))
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    return [
+        part.findtext(f"{SITEMAP}loc").removeprefix("http://testserver")
+        for part in index
+    ]
+
+
+def sitemap_urls(client) -> list[ET.Element]:
+    return [url for part in sitemap_parts(client) for url in xml(client.get(part))]
+
+
 def test_sitemap_lists_every_published_page_and_no_draft(client, content):
-    sitemap = xml(client.get("/sitemap.xml"))
+    sitemap = sitemap_urls(client)
     locations = [url.findtext(f"{SITEMAP}loc") for url in sitemap]
     paths = [location.removeprefix("http://testserver") for location in locations]
     assert paths[:5] == [
@@ -143,17 +157,53 @@ def test_sitemap_lists_every_published_page_and_no_draft(client, content):
     )
 
 
-def test_sitemap_costs_a_fixed_number_of_queries(
-    client, django_assert_num_queries, content, make_project, make_license
+def test_sitemap_index_names_one_part_per_section_and_page(
+    client, content, make_project, monkeypatch
 ):
-    # Content version; per sitemap of records, its count and its page.
-    with django_assert_num_queries(4):
-        assert client.get("/sitemap.xml").status_code == 200
-    for number in range(20):
+    monkeypatch.setattr("projects.sitemaps.ProjectSitemap.limit", 2)
+    make_project("Gamma")
+    assert sitemap_parts(client) == [
+        "/sitemap-pages.xml",
+        "/sitemap-licenses.xml",
+        "/sitemap-projects.xml",
+        "/sitemap-projects.xml?p=2",
+    ]
+    second = xml(client.get("/sitemap-projects.xml?p=2"))
+    assert [url.findtext(f"{SITEMAP}loc") for url in second] == [
+        "http://testserver/projects/gamma/"
+    ]
+    assert client.get("/sitemap-projects.xml?p=3").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_sitemap_costs_a_fixed_number_of_queries_per_part(
+    client, django_assert_num_queries, content, make_project, make_license, monkeypatch
+):
+    monkeypatch.setattr("projects.sitemaps.ProjectSitemap.limit", 5)
+    for number in range(12):
         make_project(f"More {number}")
     make_license("Apache-2.0")
+    # The index: per section of records, its count and its latest change.
     with django_assert_num_queries(4):
-        assert client.get("/sitemap.xml?again").status_code == 200
+        assert len(sitemap_parts(client)) == 5
+    # A part: the count of its section and its page.
+    for part in ("/sitemap-projects.xml?p=3", "/sitemap-licenses.xml"):
+        with django_assert_num_queries(2):
+            assert client.get(part).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get("/sitemap-pages.xml").status_code == 200
+
+
+def test_sitemap_index_dates_each_section_by_its_latest_change(client, content):
+    index = xml(client.get("/sitemap.xml"))
+    lastmods = {
+        part.findtext(f"{SITEMAP}loc"): part.findtext(f"{SITEMAP}lastmod")
+        for part in index
+    }
+    assert lastmods["http://testserver/sitemap-pages.xml"] is None
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT.*", lastmods["http://testserver/sitemap-projects.xml"]
+    )
 
 
 def test_robots_txt_allows_all_but_the_admin_and_names_the_sitemap(client, db):
