@@ -134,20 +134,18 @@ def main():
         "WEB_CONCURRENCY": str(args.workers),
         "PORT": str(PORTAL_PORT),
     }
-    if redis_ready(BENCH_REDIS):
-        # The production-like shared cache: pages, facet counts and API
-        # answers live in Redis, not in each worker's memory.
-        env["REDIS_URL"] = BENCH_REDIS
-    else:
-        print(f"Redis is not answering at {BENCH_REDIS}: per-worker memory cache")
+    # The production-like shared cache: pages, facet counts and API answers
+    # live in Redis, not in each worker's memory; the plain project's
+    # cache_page needs it too.
+    if not (redis_ready(BENCH_REDIS) and redis_ready(PLAIN_REDIS)):
+        sys.exit(f"Redis is needed at {BENCH_REDIS} and {PLAIN_REDIS}")
+    env["REDIS_URL"] = BENCH_REDIS
     plain_env = {
         **env,
         "DJANGO_SETTINGS_MODULE": "bench.plain.settings",
         "PORT": str(PLAIN_PORT),
         "PLAIN_REDIS_URL": PLAIN_REDIS,
     }
-    if not redis_ready(PLAIN_REDIS):
-        sys.exit(f"the plain project's cache_page needs Redis at {PLAIN_REDIS}")
     os.environ.update(env)
     if not args.skip_seed:
         seed(args.rows)
