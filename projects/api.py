@@ -20,7 +20,7 @@ from portal.api.writes import (
 )
 from portal.http.caching import RememberedListMixin, RememberedRetrieveMixin
 from projects.filters import ConversionFilter, ProjectFilter
-from projects.models import Project, Release
+from projects.models import Project, Release, with_list_values
 from projects.serializers import (
     ConversionSerializer,
     ProjectDetailSerializer,
@@ -44,6 +44,19 @@ IF_MATCH = OpenApiParameter(
         "The ETag you read. If the item changed since, the write is refused with "
         "412 instead of overwriting the other change."
     ),
+)
+
+
+# The project's own columns in the list (ProjectListSerializer).
+LIST_COLUMNS = (
+    "slug",
+    "name",
+    "summary",
+    "license_expression",
+    "status",
+    "repository_url",
+    "homepage_url",
+    "updated_at",
 )
 
 
@@ -80,10 +93,24 @@ class ProjectViewSet(
         if self.request.method not in ("GET", "HEAD", "OPTIONS"):
             # Writers reach their drafts too; readers never do.
             return Project.objects.all()
+        if self.action == "list":
+            # Only the columns the list shows; its relations come as plain
+            # values (see paginate_queryset).
+            return (
+                Project.objects.published()
+                .select_related("category")
+                .only(*LIST_COLUMNS, "category__slug")
+            )
         queryset = Project.objects.published().for_listing().with_history()
         if self.action == "retrieve":
             return queryset.with_releases()
         return queryset
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.action == "list" and page is not None:
+            with_list_values(page)
+        return page
 
     def get_public_object(self):
         """What the public sees at this item's address (for OPTIONS): the

@@ -43,6 +43,49 @@ class LicenseChangeSerializer(serializers.ModelSerializer):
         fields = ["effective_on", "license_expression", "note"]
 
 
+# DRF's own formats for the list written by hand (below).
+DATETIME_FIELD = serializers.DateTimeField()
+DATE_FIELD = serializers.DateField()
+
+
+class ProjectListSerializer(serializers.ListSerializer):
+    """The API's list of projects, written out by hand from the plain values
+    ``with_list_values()`` gives each project: the same output as
+    ``ProjectSerializer`` field by field (the tests compare them), without
+    DRF's per-field machinery, which cost more than the queries on a page of 50.
+    Dates and times go through DRF's own fields, so their format follows the
+    same settings."""
+
+    def to_representation(self, data):
+        request = self.context["request"]
+        date = DATE_FIELD.to_representation
+        return [
+            {
+                "slug": project.slug,
+                "name": project.name,
+                "summary": project.summary,
+                "license_expression": project.license_expression,
+                "licenses": project.public_license_ids,
+                "license_history": [
+                    {
+                        "effective_on": date(effective_on),
+                        "license_expression": expression,
+                        "note": note,
+                    }
+                    for effective_on, expression, note in project.license_history
+                ],
+                "category": project.category.slug if project.category else None,
+                "languages": project.language_slugs,
+                "status": project.status,
+                "repository_url": project.repository_url,
+                "homepage_url": project.homepage_url,
+                "html_url": request.build_absolute_uri(project.get_absolute_url()),
+                "updated_at": DATETIME_FIELD.to_representation(project.updated_at),
+            }
+            for project in data
+        ]
+
+
 class ProjectSerializer(serializers.ModelSerializer):
     licenses = serializers.SerializerMethodField()
     category = serializers.SlugRelatedField(
@@ -82,6 +125,9 @@ class ProjectSerializer(serializers.ModelSerializer):
             "html_url",
             "updated_at",
         ]
+        # The list's fast path; a single project (detail, writes) goes through
+        # the fields above.
+        list_serializer_class = ProjectListSerializer
 
     def get_licenses(self, project) -> list[str]:
         """SPDX ids of the published licenses the expression names."""
@@ -95,6 +141,7 @@ class ProjectDetailSerializer(ProjectSerializer):
     releases = ReleaseSerializer(many=True, read_only=True, source="public_releases")
 
     class Meta(ProjectSerializer.Meta):
+        list_serializer_class = serializers.ListSerializer
         fields = [
             *ProjectSerializer.Meta.fields,
             "description_html",

@@ -7,16 +7,19 @@ SQL queries per request whatever the catalogue's size.
 """
 
 import datetime
+import json
 import re
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from rest_framework.request import Request
 
 from licenses.models import License
 from portal.models import Section, Statement
 from portal.publishing.models import State
-from projects.models import Project
+from projects.models import LicenseChange, Project
+from projects.serializers import ProjectSerializer
 
 LICENSE_KEYS = {
     "spdx_id",
@@ -164,6 +167,48 @@ def test_project_list_fields(api_client, catalogue):
     assert project["category"] == "sdk"
     assert project["languages"] == ["python"]
     assert project["html_url"] == "http://testserver/projects/snuba/"
+
+
+def test_project_list_shows_each_project_as_its_own_fields_do(
+    api_client, make_license, make_category, make_language, make_project, rf
+):
+    # The list is written out by hand (ProjectListSerializer): each item must be
+    # what ProjectSerializer's fields make of the same project, byte for byte.
+    make_license("Apache-2.0", position=2)
+    make_license("MIT", position=1)
+    make_license("BSD-3-Clause", state=State.DRAFT)
+    rust, python = make_language("Rust"), make_language("Python")
+    busy = make_project(
+        "Busy",
+        license_expression="Apache-2.0 OR MIT OR BSD-3-Clause",
+        category=make_category("Backend"),
+        languages=[rust, python],
+        repository_url="https://example.com/busy",
+    )
+    LicenseChange.objects.create(
+        project=busy,
+        effective_on=datetime.date(2024, 3, 1),
+        license_expression="MIT",
+        note="Relicensed",
+    )
+    LicenseChange.objects.create(project=busy, license_expression="Apache-2.0")
+    make_project("Bare", summary="Nothing else.")
+
+    listed = results(api_client.get("/api/v1/projects/"))
+
+    request = Request(rf.get("/api/v1/projects/"))
+    expected = [
+        ProjectSerializer(project, context={"request": request}).data
+        for project in Project.objects.published().for_listing().with_history()
+    ]
+    assert json.dumps(listed) == json.dumps(expected)
+    assert listed[1]["licenses"] == ["MIT", "Apache-2.0"]
+    assert listed[1]["languages"] == ["python", "rust"]
+    assert [change["effective_on"] for change in listed[1]["license_history"]] == [
+        None,
+        "2024-03-01",
+    ]
+    assert listed[0]["category"] is None
 
 
 def test_project_detail_nests_its_releases(api_client, catalogue):
