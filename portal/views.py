@@ -3,7 +3,9 @@ published statements, and the licenses in use with their projects), the site's
 search, and the files crawlers and browsers ask for at the site's root:
 robots.txt and favicon.ico."""
 
-from django.db.models import Prefetch
+from collections import Counter
+
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -13,16 +15,15 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from licenses.models import License
-from licenses.usage import with_first_projects
 from portal.forms import SearchForm
 from portal.models import Section, Statement
 from portal.publishing.previews import PreviewableMixin
 from portal.search import search_site
-from projects.models import Project
+from projects.models import LicenseUsage, Project
 
-# Projects listed under each license on the philosophy page; a link leads to the
-# directory for the others.
-PROJECTS_PER_LICENSE = 8
+# Projects listed under each license on the philosophy page (as many as each
+# license's usage keeps); a link leads to the directory for the others.
+PROJECTS_PER_LICENSE = LicenseUsage.KEPT_FIRST
 
 
 def published_sections(at=None, *, preview=None):
@@ -39,18 +40,55 @@ def published_sections(at=None, *, preview=None):
     )
 
 
-def licenses_in_use(*, at=None, per_license: int = PROJECTS_PER_LICENSE):
-    """Published licenses in their order, each with ``project_count`` and the
-    first ``per_license`` published projects as ``listed_projects``. Two queries
-    (``licenses.usage.with_first_projects``), run only if a page shows them."""
-    return with_first_projects(
-        License.objects.published(at),
-        # Only what the list shows: the window over every project under a
-        # license then moves no descriptions around.
-        Project.objects.published(at).only("name", "slug", "featured", "position"),
-        limit=per_license,
-        at=at,
+def licenses_in_use(*, at=None) -> list[License]:
+    """Published licenses in their order, each with ``project_count`` (its
+    published projects) and the first ``PROJECTS_PER_LICENSE`` of them (featured
+    first) as ``listed_projects``.
+
+    Read without going through the catalogue: each license's usage
+    (``projects.models.LicenseUsage``, kept when projects change) holds the
+    count and the first ids of its published projects without a schedule; the
+    published projects with one, few, are read here, so that the answer at
+    ``at`` is exact. Three queries: the licenses with their usage, the
+    scheduled projects and their licenses, and the listed projects (a window
+    over the candidates only: the kept ids and the scheduled projects)."""
+    # In their position, then as they were added (what the page showed when
+    # its counts were an aggregate, which Django does not order by
+    # ``Meta.ordering``).
+    licenses = list(
+        License.objects.published(at).select_related("usage").order_by("position", "pk")
     )
+    # (project, license) of each published project with a schedule.
+    scheduled = list(
+        Project.objects.published(at)
+        .filter(Q(publish_at__isnull=False) | Q(unpublish_at__isnull=False))
+        .filter(licenses__in=[license_.pk for license_ in licenses])
+        .values_list("pk", "licenses")
+    )
+    scheduled_counts = Counter(license_id for _pk, license_id in scheduled)
+    candidates = {pk for pk, _license_id in scheduled}
+    for license_ in licenses:
+        usage = getattr(license_, "usage", None)
+        candidates.update(usage.first_unscheduled if usage else ())
+        license_.project_count = (
+            usage.unscheduled_count if usage else 0
+        ) + scheduled_counts[license_.pk]
+    listed = (
+        Project.objects.published(at)
+        .filter(pk__in=candidates)
+        # Only what the list shows.
+        .only("name", "slug", "featured", "position")
+        .order_by(*Project._meta.ordering)
+    )
+    prefetch_related_objects(
+        licenses,
+        Prefetch(
+            "projects",
+            queryset=listed[:PROJECTS_PER_LICENSE],
+            to_attr="listed_projects",
+        ),
+    )
+    return licenses
 
 
 class HomeView(PreviewableMixin, TemplateView):
@@ -64,7 +102,8 @@ class HomeView(PreviewableMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["sections"] = published_sections(preview=self.preview_item)
-        context["licenses_in_use"] = licenses_in_use()
+        # Called by the template only if a section shows the licenses.
+        context["licenses_in_use"] = licenses_in_use
         return context
 
 

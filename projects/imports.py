@@ -46,6 +46,7 @@ from projects.catalogue_format import (
     unpack,
 )
 from projects.models import Category, Language, LicenseChange, Project, Release
+from projects.services import license_usage_deferred
 
 REQUIRED_COLUMNS = ["slug", "name", "summary", "license_expression"]
 # What a user needs to import at all (admin page and command alike); what the
@@ -193,7 +194,13 @@ def import_catalogue(
     report = ImportReport(rows=len(rows), dry_run=dry_run)
     unit = "item" if fmt == "json" else "line"
     try:
-        with transaction.atomic(), remembered_conversion_terms():
+        # The licenses' usage is refreshed once, at the end (the new links are
+        # bulk inserted, without a signal).
+        with (
+            transaction.atomic(),
+            remembered_conversion_terms(),
+            license_usage_deferred(),
+        ):
             importer = _Importer(fmt=fmt, user=user)
             seen: dict[str, int] = {}
             for done, (line, raw) in enumerate(rows, start=1):

@@ -545,3 +545,41 @@ class LicenseChange(Versioned):
                     )
                 }
             )
+
+
+class LicenseUsage(models.Model):
+    """What the philosophy page shows of each license's projects, kept when
+    projects change (``projects.services.license_usage_refresh``, called from
+    ``projects.signals`` and by the import) instead of read from the whole
+    catalogue whenever the page is built.
+
+    It keeps the part of the answer that no passing time changes: the published
+    projects *without* ``publish_at`` or ``unpublish_at``. Those with a schedule
+    are few and read when the page is built (``portal.views.licenses_in_use``),
+    so the page stays exact to the second a schedule promises."""
+
+    # How many of the first projects are kept: the most a page lists.
+    KEPT_FIRST = 8
+
+    license = models.OneToOneField(
+        License,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="usage",
+        verbose_name=_("license"),
+    )
+    unscheduled_count = models.PositiveIntegerField(
+        _("published projects without a schedule"), default=0
+    )
+    first_unscheduled = models.JSONField(
+        _("first of them"),
+        default=list,
+        help_text=_("The ids of the first of them, in the directory's order."),
+    )
+
+    class Meta:
+        verbose_name = _("license usage")
+        verbose_name_plural = _("license usage")
+
+    def __str__(self):
+        return f"{self.license_id}: {self.unscheduled_count}"

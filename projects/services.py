@@ -12,16 +12,20 @@ of its own (bulk inserts, in-memory lookups) but asks the same policy and the
 same model validation for every row.
 """
 
+from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from licenses.expressions import check_expression, names_id_pattern
 from licenses.models import License
 from portal.publishing.history import many_to_many_in_last_version, record_author
 from portal.publishing.models import State
 from portal.publishing.policy import SYSTEM, check_publishing
-from projects.models import Project, Release
+from projects.models import LicenseUsage, Project, Release
 
 
 def project_link_licenses(*, project: Project) -> list[License]:
@@ -61,6 +65,73 @@ def license_changed(*, license_: License, id_changed: bool, terms_changed: bool)
         license_link_projects(license_=license_)
     if terms_changed:
         releases_refresh_conversions(license_=license_)
+
+
+# True while a bulk write runs (see ``license_usage_deferred``).
+_usage_deferred: ContextVar[bool] = ContextVar("usage_deferred", default=False)
+
+
+def license_usage_refresh(*, license_ids: Iterable[int]) -> None:
+    """Recompute the ``LicenseUsage`` of these licenses from the catalogue: the
+    count and the first ``LicenseUsage.KEPT_FIRST`` (in the directory's order)
+    of their published projects without a schedule. Two queries (the counts,
+    the writing), plus one per license that has such projects; nothing else is
+    touched (no signal is sent: it is derived data). Does nothing within
+    ``license_usage_deferred`` (``license_ids`` is not even read)."""
+    if _usage_deferred.get():
+        return
+    license_ids = set(license_ids)
+    if not license_ids:
+        return
+    # Without a schedule, published() holds at any time: nothing here goes
+    # stale while time passes.
+    unscheduled = Project.objects.published().filter(
+        publish_at__isnull=True, unpublish_at__isnull=True
+    )
+    counts = dict(
+        unscheduled.filter(licenses__in=license_ids)
+        .order_by()
+        .values_list("licenses")
+        .annotate(count=Count("pk"))
+    )
+    rows = [
+        LicenseUsage(
+            license_id=license_id,
+            unscheduled_count=counts.get(license_id, 0),
+            first_unscheduled=list(
+                unscheduled.filter(licenses=license_id)
+                .order_by(*Project._meta.ordering)
+                .values_list("pk", flat=True)[: LicenseUsage.KEPT_FIRST]
+            )
+            if counts.get(license_id)
+            else [],
+        )
+        for license_id in sorted(license_ids)
+    ]
+    LicenseUsage.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["license"],
+        update_fields=["unscheduled_count", "first_unscheduled"],
+    )
+
+
+@contextmanager
+def license_usage_deferred():
+    """Within: no write refreshes a license's usage; at the end, unless the
+    transaction is to be rolled back, every license's usage is refreshed once.
+    For bulk writes: an import saves thousands of projects and inserts their
+    links without a signal."""
+    if _usage_deferred.get():  # already within one
+        yield
+        return
+    token = _usage_deferred.set(True)
+    try:
+        yield
+    finally:
+        _usage_deferred.reset(token)
+    if not transaction.get_connection().needs_rollback:  # else nothing changed
+        license_usage_refresh(license_ids=License.objects.values_list("pk", flat=True))
 
 
 def _author(instance, user, reason) -> None:

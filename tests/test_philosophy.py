@@ -7,6 +7,11 @@ from django.utils import timezone
 
 from licenses.models import Family
 from portal.publishing.models import State
+from portal.publishing.policy import SYSTEM
+from portal.views import licenses_in_use
+from projects.imports import import_catalogue, read_file
+from projects.models import Project
+from projects.services import project_save
 from tests.helpers import SEED_HEADINGS, get_ok, parse
 
 TOMORROW = timezone.timedelta(days=1)
@@ -110,18 +115,96 @@ def test_many_projects_under_a_license_link_to_the_directory(
     assert "See all 11 projects under MIT" in mit.text
 
 
+def mit_usage(client) -> tuple[str, list[str]]:
+    """What the philosophy page says of MIT: its "Used by" line and the names
+    of the projects it lists."""
+    section = get_ok(client, f"/?{next(_pages)}").find("section", id="licenses")
+    mit = next(
+        item
+        for item in section.find_all("li", "license-usage__item")
+        if item.find("h4").text == "MIT License"
+    )
+    labels = mit.find_all("p", "license-usage__label")
+    if not labels:
+        return mit.find("p", "muted").text, []
+    return labels[0].text, [a.text for a in mit.find("ul", "tag-list").find_all("a")]
+
+
+# A new address for every read: the page cache answers none of them.
+_pages = iter(range(10**6))
+
+
+def test_the_license_section_follows_every_change_to_a_project(
+    client, licenses_section, make_project
+):
+    assert mit_usage(client) == ("Used by 1 project:", ["Shown"])
+    other = make_project("Another", license_expression="MIT", featured=True)
+    assert mit_usage(client) == ("Used by 2 projects:", ["Another", "Shown"])
+    other.license_expression = "BUSL-1.1"
+    project_save(project=other)
+    assert mit_usage(client) == ("Used by 1 project:", ["Shown"])
+    shown = Project.objects.get(slug="shown")
+    shown.state = State.DRAFT
+    project_save(project=shown)
+    assert mit_usage(client) == ("No published project uses it yet.", [])
+    hidden = Project.objects.get(slug="hidden")
+    hidden.state = State.PUBLISHED
+    # As the admin's publish action saves it: the state alone.
+    hidden.save(update_fields=["state", "updated_at"])
+    assert mit_usage(client) == ("Used by 1 project:", ["Hidden"])
+    hidden.delete()
+    assert mit_usage(client) == ("No published project uses it yet.", [])
+
+
+def test_the_license_section_counts_a_scheduled_project_from_its_moment(
+    licenses_section, make_project
+):
+    make_project(
+        "Retired", license_expression="MIT", unpublish_at=timezone.now() + TOMORROW
+    )
+
+    def mit(at):
+        (license_,) = [item for item in licenses_in_use(at=at) if item.spdx_id == "MIT"]
+        return license_.project_count, [p.name for p in license_.listed_projects]
+
+    assert mit(timezone.now()) == (2, ["Retired", "Shown"])
+    assert mit(timezone.now() + 2 * TOMORROW) == (2, ["Later", "Shown"])
+
+
+def test_the_license_section_counts_projects_linked_when_their_license_arrives(
+    client, make_section, make_license, make_project
+):
+    make_section("The licenses we use", slug="licenses", shows_licenses=True)
+    make_project("Early", license_expression="MIT")
+    make_license("MIT", name="MIT License")
+    assert mit_usage(client) == ("Used by 1 project:", ["Early"])
+
+
+def test_an_import_keeps_the_license_section_counts(client, licenses_section):
+    rows = read_file(
+        b"slug,name,summary,license_expression,state\n"
+        b"one,One,The first.,MIT,published\n"
+        b"two,Two,The second.,MIT OR BUSL-1.1,published\n",
+        "csv",
+    )
+    assert not import_catalogue(rows, fmt="csv", user=SYSTEM).errors
+    label, names = mit_usage(client)
+    assert label == "Used by 3 projects:"
+    assert set(names) == {"One", "Two", "Shown"}
+
+
 def test_the_license_section_costs_a_fixed_number_of_queries(
     client, django_assert_num_queries, licenses_section, make_license, make_project
 ):
-    # Site settings, sections, statements, licenses with their
-    # project counts, their first projects.
-    with django_assert_num_queries(5):
+    # Site settings, sections, statements, licenses with their kept usage,
+    # the scheduled projects, the first projects of each license.
+    with django_assert_num_queries(6):
         assert client.get("/").status_code == 200
     for spdx_id in ["Apache-2.0", "ISC", "BSD-3-Clause"]:
         make_license(spdx_id)
     for number in range(20):
         make_project(f"More {number}", license_expression="MIT OR ISC")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert client.get("/?again").status_code == 200
 
 
