@@ -298,6 +298,14 @@ else:
 # (0: not at all). A publish invalidates both at once.
 HTTP_CACHE_MAX_AGE = int(os.environ.get("HTTP_CACHE_MAX_AGE", "60"))
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# How long a process reuses its copy of the content version before asking the
+# shared cache again (0: every request asks). A publish made through another app
+# server is seen here at most this late; one made here is seen at once.
+CONTENT_VERSION_LOCAL_SECONDS = float(
+    os.environ.get("CONTENT_VERSION_LOCAL_SECONDS", "1")
+)
+if CONTENT_VERSION_LOCAL_SECONDS < 0:
+    raise ImproperlyConfigured("CONTENT_VERSION_LOCAL_SECONDS cannot be negative.")
 
 
 def env_rate(name: str, default: str) -> str:

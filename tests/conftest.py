@@ -47,11 +47,14 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def _content_changes_seen_at_once(monkeypatch):
+def _content_changes_seen_at_once(monkeypatch, settings):
     """A test's own transaction never commits: record its content writes at once,
     as their commit would (``test_a_deletion_shows_once_committed`` turns this
     back on to prove the wait for the commit)."""
     monkeypatch.setattr(caching, "RECORD_AFTER_COMMIT", False)
+    # Every request reads the shared cache, which each test empties.
+    monkeypatch.setattr(caching.local_copy, "values", None)
+    settings.CONTENT_VERSION_LOCAL_SECONDS = 0
 
 
 @pytest.fixture(autouse=True, scope="session")

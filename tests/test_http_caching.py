@@ -581,3 +581,33 @@ def test_a_cached_page_is_served_before_sessions_csrf_and_authentication(
     assert b"Snuba" in response.content
     assert ran == []
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_process_reuses_its_copy_of_the_version_for_a_moment(
+    client,
+    catalogue,
+    settings,
+    monkeypatch,
+    make_project,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
+):
+    settings.CONTENT_VERSION_LOCAL_SECONDS = 60
+    moment = [1000.0]
+    monkeypatch.setattr(caching.time, "monotonic", lambda: moment[0])
+    client.get("/projects/")
+
+    # Another app server records a change: within the minute this process keeps
+    # its copy, the page still comes from the page cache under the old version.
+    cache.set(CONTENT_CHANGED_KEY, cache.get(CONTENT_CHANGED_KEY) + 1)
+    with django_assert_num_queries(0):
+        client.get("/projects/")
+    # A minute later it reads the new version: the page is built again.
+    moment[0] += 61
+    with django_assert_max_num_queries(30) as rebuilt:
+        assert b"Snuba" in client.get("/projects/").content
+    assert rebuilt.captured_queries
+
+    # A change made through this process shows at once.
+    make_project("Relay")
+    assert b"Relay" in client.get("/projects/").content
