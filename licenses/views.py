@@ -87,11 +87,11 @@ class LicenseDetailView(PreviewableMixin, DetailView):
 
 @dataclass(frozen=True)
 class RuleRow:
-    """One rule of the comparison table: its label and, per license, whether
-    that license has it."""
+    """One rule of the comparison table: its label and, per license, the
+    license's id and whether it has the rule."""
 
     label: str
-    has: list[bool]
+    answers: list[tuple[str, bool]]
 
 
 @dataclass(frozen=True)
@@ -117,11 +117,13 @@ def rule_groups(licenses) -> list[RuleGroup]:
     vocabulary's order, each with a yes/no per license."""
     groups = []
     for kind, vocabulary in rules.VOCABULARIES.items():
-        held = [set(getattr(license_, kind)) for license_ in licenses]
+        held = [
+            (license_.spdx_id, set(getattr(license_, kind))) for license_ in licenses
+        ]
         rows = [
-            RuleRow(str(label), [key in keys for keys in held])
+            RuleRow(str(label), [(spdx_id, key in keys) for spdx_id, keys in held])
             for key, label in vocabulary.choices
-            if any(key in keys for keys in held)
+            if any(key in keys for _, keys in held)
         ]
         title, question = RULE_KINDS[kind]
         groups.append(RuleGroup(kind, str(title), str(question), rows))
@@ -154,6 +156,9 @@ class NamedLicense:
     license: License | None
     spdx_name: str
     is_exception: bool
+    # The portal's record decides; an id the portal lacks, the SPDX list (as the
+    # API's check does). None where neither knows.
+    osi_approved: bool | None
 
 
 def named_licenses(license_ids) -> list[NamedLicense]:
@@ -170,6 +175,11 @@ def named_licenses(license_ids) -> list[NamedLicense]:
                 license=records.get(spdx_id.lower()),
                 spdx_name=entry.name if entry else "",
                 is_exception=spdx.lookup_exception(spdx_id) is not None,
+                osi_approved=(
+                    record.osi_approved
+                    if (record := records.get(spdx_id.lower()))
+                    else (entry.osi_approved if entry else None)
+                ),
             )
         )
     return named

@@ -53,6 +53,25 @@ def published_projects(request):
     return Project.objects.published()
 
 
+class ActiveFiltersMixin:
+    """The filters a reader has set, for the chips above a list: each links to
+    the list without it."""
+
+    #: Parameters that order rather than filter: no chip.
+    not_filters = ("sort",)
+
+    def active_filters(self) -> list[dict]:
+        data = self.form.data
+        active = []
+        for name, field in self.form.fields.items():
+            if name in self.not_filters:
+                continue
+            for value in data.getlist(name):
+                if value.strip():
+                    active.append({"name": name, "label": field.label, "value": value})
+        return active
+
+
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -133,7 +152,7 @@ SORT_ORDERS = {
 }
 
 
-class ProjectDirectoryFilter(ProjectFilter):
+class ProjectDirectoryFilter(ActiveFiltersMixin, ProjectFilter):
     """The directory's form: the shared filters, a sort order (the API has its
     own ``ordering``) and, next to each choice, how many projects it would show.
 
@@ -236,7 +255,7 @@ class ProjectDirectoryFilter(ProjectFilter):
         return counts
 
 
-class ConversionFilter(django_filters.FilterSet):
+class ConversionFilter(ActiveFiltersMixin, django_filters.FilterSet):
     """Releases of source-available code by the day they become open source."""
 
     after = django_filters.DateFilter(
@@ -244,21 +263,25 @@ class ConversionFilter(django_filters.FilterSet):
         field_name="converts_on",
         lookup_expr="gte",
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("A date, YYYY-MM-DD."),
+        help_text=_("A day; in the address, YYYY-MM-DD."),
     )
     before = django_filters.DateFilter(
         label=_("Converting on or before"),
         field_name="converts_on",
         lookup_expr="lte",
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("A date, YYYY-MM-DD."),
+        help_text=_("A day; in the address, YYYY-MM-DD."),
     )
     project = django_filters.ModelChoiceFilter(
         label=_("Project"),
         to_field_name="slug",
         queryset=published_projects,
-        empty_label=_("Any project"),
-        help_text=_("A project slug."),
+        # A text field (with the suggestions of the page's datalist), not a
+        # <select>: the catalogue may hold thousands of projects.
+        widget=forms.TextInput(
+            attrs={"list": "project-suggestions", "autocomplete": "off"}
+        ),
+        help_text=_("A project's slug, e.g. sentry: suggestions appear as you type."),
     )
     license = LicenseIdFilter(
         label=_("License"),

@@ -10,6 +10,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from licenses.expressions import osi_lookup
 from portal.http.caching import memo_seconds, remembered, version_key
+from portal.http.canonical import CanonicalQueryMixin
 from portal.publishing.previews import PreviewableMixin
 from portal.text.json_ld import NonceFreeETagMixin
 from projects import badges
@@ -19,7 +20,7 @@ from projects.models import Project, Release
 from projects.structured_data import software_source_code
 
 
-class ProjectListView(ListView):
+class ProjectListView(CanonicalQueryMixin, ListView):
     template_name = "projects/project_list.html"
     context_object_name = "projects"
     paginate_by = 20
@@ -126,7 +127,12 @@ def project_badge(request, slug):
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
-class ConversionListView(TemplateView):
+# Projects suggested under the conversions' project field: those with a
+# converting release, by name. Typing narrows them in the browser.
+PROJECT_SUGGESTIONS = 200
+
+
+class ConversionListView(CanonicalQueryMixin, TemplateView):
     """``/conversions/``: releases by the day they become open source."""
 
     template_name = "projects/conversion_list.html"
@@ -138,6 +144,12 @@ class ConversionListView(TemplateView):
         )
         context["events"] = events
         context["filter"] = events.filterset
+        context["project_suggestions"] = (
+            Project.objects.published()
+            .filter(pk__in=Release.objects.published().conversions().values("project"))
+            .order_by("name")
+            .values("slug", "name")[:PROJECT_SUGGESTIONS]
+        )
         query = events.query_string()
         context["feed_query"] = f"?{query}" if query else ""
         return context

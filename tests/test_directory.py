@@ -134,7 +134,31 @@ def test_the_family_filter(client, catalogue, query, expected):
     ],
 )
 def test_the_directory_sorts(client, catalogue, sort, expected):
-    assert card_titles(client.get(f"/projects/?sort={sort}")) == expected
+    response = client.get(f"/projects/?sort={sort}", follow=True)
+    assert card_titles(response) == expected
+
+
+def test_empty_parameters_redirect_to_the_canonical_address(client, catalogue):
+    """The GET form sends its empty fields; the list has one address."""
+    response = client.get("/projects/?q=&license=MIT&family=&sort=")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/projects/?license=MIT"
+    response = client.get("/conversions/?after=&project=")
+    assert response.headers["Location"] == "/conversions/"
+
+
+def test_active_filters_show_as_chips_that_remove_them(client, catalogue):
+    main = get_ok(client, "/projects/?license=MIT&family=permissive").find("main")
+    cross = "\N{MULTIPLICATION SIGN}"
+    chips = {
+        " ".join(chip.text.replace(cross, "").split()): chip.attrs["href"]
+        for chip in main.find("ul", "chips").find_all("a")
+    }
+    assert chips == {
+        "License: MIT (remove)": "/projects/?family=permissive",
+        "License family: permissive (remove)": "/projects/?license=MIT",
+        "Clear all": "/projects/",
+    }
 
 
 def test_recently_updated_first(client, catalogue):

@@ -660,8 +660,8 @@ def test_project_page_lists_published_releases_in_a_captioned_table(
     ]
     # This BUSL-1.1 has no conversion terms: nothing says when it converts.
     assert rows == [
-        ["2.0.0", "Nov. 15, 2023", "BUSL-1.1", "No conversion", "No"],
-        ["1.0.0", "Jan. 10, 2022", "MIT", "No conversion", "Yes"],
+        ["2.0.0", "2023-11-15", "BUSL-1.1", "No conversion", "No"],
+        ["1.0.0", "2022-01-10", "MIT", "No conversion", "Yes"],
     ]
 
 
