@@ -77,7 +77,7 @@ class LicenseAdmin(PublishableAdmin):
                     ("osi_approved", "fsf_libre", "deprecated"),
                     "summary",
                     "text_url",
-                    "position",
+                    ("position", "is_default"),
                 ]
             },
         ),

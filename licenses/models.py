@@ -274,6 +274,14 @@ class License(Publishable):
     position = models.PositiveIntegerField(
         _("position"), default=0, help_text=_("Licenses are listed in this order.")
     )
+    is_default = models.BooleanField(
+        _("our default license"),
+        default=False,
+        help_text=_(
+            "The license new projects get unless there is a reason for another. "
+            "The philosophy page marks it. One license at most."
+        ),
+    )
 
     # What the site's search reads, and how much each field weighs.
     SEARCH_FIELDS = (("spdx_id", "A"), ("name", "A"), ("summary", "B"))
@@ -289,12 +297,20 @@ class License(Publishable):
         permissions = [("publish_license", "Can publish and unpublish licenses")]
         constraints = [
             models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="license_one_default",
+                violation_error_message=_(
+                    "Another license is already the default: untick it there first."
+                ),
+            ),
+            models.UniqueConstraint(
                 Lower("spdx_id"),
                 name="license_spdx_id_unique_ci",
                 violation_error_message=_(
                     "A license with this SPDX id already exists."
                 ),
-            )
+            ),
         ]
 
     def __str__(self):

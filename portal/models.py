@@ -228,7 +228,18 @@ class SiteSettings(Versioned):
     contact_email = models.EmailField(
         _("contact email"),
         blank=True,
-        help_text=_("Where readers write about licensing; shown in the footer."),
+        help_text=_(
+            "Where readers write about licensing; shown in the footer. Text links "
+            "to it as /contact/ (e.g. [reach out to us](/contact/))."
+        ),
+    )
+    blog_url = models.URLField(
+        _("blog address"),
+        blank=True,
+        help_text=_(
+            "The organisation's blog. Text links to it as /blog/ (e.g. "
+            "[on our blog](/blog/)), so a new address needs no edit of the text."
+        ),
     )
     footer = models.CharField(
         _("footer line"),

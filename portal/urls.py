@@ -26,6 +26,8 @@ SITEMAPS = {
 site_patterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("contact/", views.contact, name="contact"),
+    path("blog/", views.blog, name="blog"),
     path("statements/feed.atom", StatementFeed(), name="statement-feed"),
 ]
 

@@ -5,8 +5,8 @@ robots.txt and favicon.ico."""
 
 from collections import Counter
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
-from django.http import HttpResponse
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -16,10 +16,10 @@ from django.views.generic import TemplateView
 
 from licenses.models import License
 from portal.forms import SearchForm
-from portal.models import Section, Statement
+from portal.models import Section, SiteSettings, Statement
 from portal.publishing.previews import PreviewableMixin
 from portal.search import search_site
-from projects.models import LicenseUsage, Project
+from projects.models import LicenseUsage, Project, Release
 
 # Projects listed under each license on the philosophy page (as many as each
 # license's usage keeps); a link leads to the directory for the others.
@@ -41,17 +41,21 @@ def published_sections(at=None, *, preview=None):
 
 
 def licenses_in_use(*, at=None) -> list[License]:
-    """Published licenses in their order, each with ``project_count`` (its
-    published projects) and the first ``PROJECTS_PER_LICENSE`` of them (featured
-    first) as ``listed_projects``.
+    """The published licenses in use, in their order: those a published project
+    is under or turns into (a change license), and the default license. Each
+    has ``project_count`` (its published projects), ``converting_count`` (the
+    published projects whose published releases turn into it) and the first
+    ``PROJECTS_PER_LICENSE`` of its projects (featured first) as
+    ``listed_projects``.
 
     Read without going through the catalogue: each license's usage
     (``projects.models.LicenseUsage``, kept when projects change) holds the
     count and the first ids of its published projects without a schedule; the
     published projects with one, few, are read here, so that the answer at
-    ``at`` is exact. Three queries: the licenses with their usage, the
-    scheduled projects and their licenses, and the listed projects (a window
-    over the candidates only: the kept ids and the scheduled projects)."""
+    ``at`` is exact. Four queries: the licenses with their usage, the
+    scheduled projects and their licenses, the conversions per change license,
+    and the listed projects (a window over the candidates only: the kept ids
+    and the scheduled projects)."""
     # In their position, then as they were added (what the page showed when
     # its counts were an aggregate, which Django does not order by
     # ``Meta.ordering``).
@@ -73,6 +77,21 @@ def licenses_in_use(*, at=None) -> list[License]:
         license_.project_count = (
             usage.unscheduled_count if usage else 0
         ) + scheduled_counts[license_.pk]
+    converting = dict(
+        Release.objects.published(at)
+        .filter(project__in=Project.objects.published(at).values("pk"))
+        .filter(converts_to__in=[license_.pk for license_ in licenses])
+        .values("converts_to")
+        .annotate(projects=Count("project", distinct=True))
+        .values_list("converts_to", "projects")
+    )
+    licenses = [
+        license_
+        for license_ in licenses
+        if license_.project_count or converting.get(license_.pk) or license_.is_default
+    ]
+    for license_ in licenses:
+        license_.converting_count = converting.get(license_.pk, 0)
     listed = (
         Project.objects.published(at)
         .filter(pk__in=candidates)
@@ -119,6 +138,29 @@ class SearchView(TemplateView):
         if form.is_valid() and form.cleaned_data["q"]:
             context["results"] = search_site(form.cleaned_data["q"])
         return context
+
+
+@require_safe
+def contact(request):
+    """``/contact/``: the contact address of the site settings, so text can link
+    to it ("reach out to us") without naming it. 404 while none is set."""
+    address = SiteSettings.load().contact_email
+    if not address:
+        raise Http404
+    return MailtoRedirect(f"mailto:{address}")
+
+
+@require_safe
+def blog(request):
+    """``/blog/``: the blog of the site settings; 404 while none is set."""
+    address = SiteSettings.load().blog_url
+    if not address:
+        raise Http404
+    return redirect(address)
+
+
+class MailtoRedirect(HttpResponseRedirect):
+    allowed_schemes = ["mailto"]
 
 
 @require_safe

