@@ -141,9 +141,13 @@ class ProjectFilter(django_filters.FilterSet):
 class Sort(models.TextChoices):
     FEATURED = "featured", _("Featured first")
     NAME = "name", _("Name, A to Z")
-    UPDATED = "-updated", _("Recently updated")
+    # The API's name for the same order (``?ordering=-updated_at``).
+    UPDATED = "-updated_at", _("Recently updated")
     RELEVANCE = "relevance", _("Best match (when searching)")
 
+
+# Earlier names of a sort order, still understood in old links.
+SORT_ALIASES = {"-updated": Sort.UPDATED}
 
 SORT_ORDERS = {
     Sort.FEATURED: Project._meta.ordering,
@@ -170,8 +174,11 @@ class ProjectDirectoryFilter(ActiveFiltersMixin, ProjectFilter):
     class Meta(ProjectFilter.Meta):
         fields = [*ProjectFilter.Meta.fields, "sort"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and data.get("sort") in SORT_ALIASES:
+            data = data.copy()
+            data["sort"] = SORT_ALIASES[data["sort"]]
+        super().__init__(data, *args, **kwargs)
         # The help texts speak to integrators ("An SPDX id"); a reader picks
         # from a labelled list and needs none.
         for name in ("license", "family", "category", "language", "status"):

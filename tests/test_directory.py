@@ -165,6 +165,8 @@ def test_recently_updated_first(client, catalogue):
     gamma = Project.objects.get(slug="gamma")
     gamma.summary = "Now updated."
     gamma.save()
+    # The API's name for the order, and the site's earlier one.
+    assert card_titles(client.get("/projects/?sort=-updated_at"))[0] == "Gamma"
     assert card_titles(client.get("/projects/?sort=-updated"))[0] == "Gamma"
 
 
@@ -244,18 +246,18 @@ def test_facet_counts_are_reused_until_the_content_changes(
     # count are not computed again, nor the site settings read (7 queries
     # instead of 14, see test_site).
     with django_assert_num_queries(6):
-        page = get_ok(client, "/projects/?sort=-updated&page=1")
+        page = get_ok(client, "/projects/?sort=-updated_at&page=1")
     assert options(page, "license")["MIT"] == "MIT (3)"
     # The same form (filters and sort), another page: the form itself is not
     # rendered again either, its choices not read (4 queries).
     with django_assert_num_queries(3):
-        page = get_ok(client, "/projects/?sort=-updated&page=2&utm_source=feed")
+        page = get_ok(client, "/projects/?sort=-updated_at&page=2&utm_source=feed")
     assert options(page, "license")["MIT"] == "MIT (3)"
     assert [
         option.attrs["value"]
         for option in page.find("select", name="sort").find_all("option")
         if "selected" in option.attrs
-    ] == ["-updated"]
+    ] == ["-updated_at"]
     # Other filters have counts of their own.
     page = get_ok(client, "/projects/?category=sdk")
     assert options(page, "license")["MIT"] == "MIT (2)"
