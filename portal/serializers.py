@@ -33,6 +33,8 @@ class StatementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Statement
         fields = [
+            # The key of its detail address, /api/v1/statements/{id}/.
+            "id",
             "section",
             "kind",
             "title",

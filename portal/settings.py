@@ -377,6 +377,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operations are tagged by resource ("projects", "licenses", ...), the first
+    # segment after the version.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 
 LOGIN_URL = "admin:login"

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from licenses.sitemaps import LicenseSitemap
 from licenses.urls import license_patterns
 from portal import views
-from portal.api.errors import ApiNotFoundView
+from portal.api.errors import api_not_found
 from portal.feeds import StatementFeed
 from portal.http import health
 from portal.router import router
@@ -66,7 +66,7 @@ urlpatterns = [
         name="api-docs",
     ),
     # Last: any other address under /api/ is a JSON 404, not the site's page.
-    re_path(r"^api/", ApiNotFoundView.as_view(), name="api-not-found"),
+    re_path(r"^api/", api_not_found, name="api-not-found"),
 ]
 
 # Django's error views: under /api/ in the API's error format, the site's pages

@@ -68,6 +68,7 @@ RELEASE_KEYS = {
     "open_source_today",
 }
 STATEMENT_KEYS = {
+    "id",
     "section",
     "kind",
     "title",

@@ -170,10 +170,9 @@ class AutoSchema(openapi.AutoSchema):
     responses)."""
 
     def get_auth(self):
-        auths = super().get_auth()
-        if self.method in SAFE_METHODS and {} not in auths:
-            auths.append({})  # every read is public: the token is optional
-        return auths
+        # Every read is public: no security requirement (a token is still
+        # accepted), so the docs show no lock on it.
+        return [] if self.method in SAFE_METHODS else super().get_auth()
 
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
@@ -193,6 +192,8 @@ class AutoSchema(openapi.AutoSchema):
         )
         if operation is None:
             return None
+        if self.method in SAFE_METHODS:
+            operation["security"] = []
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "query":
                 # ``?q=`` is no search, ``?page=`` page 1: the API reads an empty
