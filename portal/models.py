@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.api.tokens import ApiToken  # noqa: F401 - a model of this app
+from portal.brand import validate_hex_colour
 from portal.publishing.history import content_history
 from portal.publishing.models import Publishable, PublishableQuerySet
 from portal.publishing.versioning import Versioned
@@ -209,6 +210,16 @@ class Statement(Publishable):
             raise ValidationError(errors)
 
 
+def validate_image_address(value: str) -> None:
+    """A path on this site (``/static/...``): the pages' Content Security
+    Policy loads images from the site itself only."""
+    if not value.startswith("/") or value.startswith("//") or " " in value:
+        raise ValidationError(
+            _("Enter a path on this site, starting with /, e.g. /static/logo.svg."),
+            code="address",
+        )
+
+
 @text_hygiene
 class SiteSettings(Versioned):
     """The organisation's name and the lines every page shows; a single row."""
@@ -239,6 +250,37 @@ class SiteSettings(Versioned):
         help_text=_(
             "The organisation's blog. Text links to it as /blog/ (e.g. "
             "[on our blog](/blog/)), so a new address needs no edit of the text."
+        ),
+    )
+    logo = models.CharField(
+        _("logo"),
+        max_length=500,
+        blank=True,
+        validators=[validate_image_address],
+        help_text=_(
+            "The path of a square logo on this site, SVG preferred, e.g. "
+            "/static/portal/brand/logo.svg. Shown before the name in the header."
+        ),
+    )
+    accent_color = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        blank=True,
+        validators=[validate_hex_colour],
+        help_text=_(
+            "The brand colour of links, buttons and chips, e.g. #6c5fc7. The "
+            "site darkens or lightens it as much as the light and dark schemes "
+            "need for readable text. Empty: the site's own purple."
+        ),
+    )
+    hero_image = models.CharField(
+        _("hero image"),
+        max_length=500,
+        blank=True,
+        validators=[validate_image_address],
+        help_text=_(
+            "Optional: a wide picture at the top of the philosophy page, a path "
+            "as for the logo. It is decoration: it must carry no information."
         ),
     )
     footer = models.CharField(

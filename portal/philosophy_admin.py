@@ -76,7 +76,7 @@ class StatementAdmin(PublishableAdmin):
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(ContentAdmin):
-    list_display = ["organisation_name", "tagline", "contact_email", "blog_url"]
+    list_display = ["organisation_name", "tagline", "contact_email", "accent_color"]
 
     def has_add_permission(self, request):
         # A single row: it can be added once, by whoever may add it.

@@ -28,6 +28,7 @@ site_patterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("contact/", views.contact, name="contact"),
     path("blog/", views.blog, name="blog"),
+    path("brand.css", views.brand_css, name="brand-css"),
     path("statements/feed.atom", StatementFeed(), name="statement-feed"),
 ]
 

@@ -11,10 +11,12 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from licenses.models import License
+from portal.brand import accent_stylesheet
 from portal.forms import SearchForm
 from portal.models import Section, SiteSettings, Statement
 from portal.publishing.previews import PreviewableMixin
@@ -161,6 +163,17 @@ def blog(request):
 
 class MailtoRedirect(HttpResponseRedirect):
     allowed_schemes = ["mailto"]
+
+
+@require_safe
+@cache_control(public=True, max_age=86400)
+def brand_css(request):
+    """``/brand.css``: the accent colour of the site settings, as the custom
+    properties site.css reads, for both schemes. Pages link it with the colour
+    in the address, so a new colour is a new address: cached a day."""
+    colour = SiteSettings.load().accent_color
+    css = accent_stylesheet(colour) if colour else ""
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
 
 
 @require_safe

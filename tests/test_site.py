@@ -442,7 +442,9 @@ def test_directory_shows_each_project_with_its_facts(client, catalogue):
             strict=True,
         )
     )
-    assert facts["License"].find("code").text == "MIT"
+    # A single license is named once, as a chip linking to its page.
+    assert facts["License"].text == "MIT"
+    assert facts["License"].find("a", "license-chip").attrs["title"] == "MIT License"
     assert facts["License"].hrefs() == ["/licenses/MIT/"]
     assert facts["Category"].text == "SDK"
     assert facts["Languages"].text == "Python"
@@ -854,3 +856,41 @@ def test_project_page_queries_do_not_grow(
         6,
         lambda: add_releases(15),
     )
+
+
+# ---------------------------------------------------------------- brand
+
+
+@pytest.mark.parametrize("colour", ["#6c5fc7", "#ffff00", "#000000", "#ffffff"])
+def test_any_accent_colour_reads_at_aa_in_both_schemes(colour):
+    from portal.brand import DARK_PAGE, LIGHT_PAGE, accent_palette, contrast
+
+    palette = accent_palette(colour)
+    for scheme, page in (("light", LIGHT_PAGE), ("dark", DARK_PAGE)):
+        accent = palette[scheme]["--color-accent"]
+        soft = palette[scheme]["--color-accent-soft"]
+        assert contrast(accent, page) >= 4.5, (colour, scheme)
+        assert contrast(accent, soft) >= 4.5, (colour, scheme)
+
+
+def test_the_brand_of_the_site_settings_shows_on_every_page(client, site_settings):
+    site_settings.logo = "/static/portal/brand/demo-logo.svg"
+    site_settings.accent_color = "#6c5fc7"
+    site_settings.save()
+    page = get_ok(client, "/licenses/")
+    assert page.find("img", "site-logo").attrs["src"] == site_settings.logo
+    sheets = [link.attrs["href"] for link in page.find_all("link", rel="stylesheet")]
+    assert sheets == ["/static/portal/site.css", "/brand.css?accent=6c5fc7"]
+    css = client.get("/brand.css").content.decode()
+    assert css.startswith(":root{--color-accent:#")
+    assert "prefers-color-scheme: dark" in css
+
+
+def test_brand_settings_reject_what_the_site_could_not_show(site_settings):
+    from django.core.exceptions import ValidationError
+
+    site_settings.accent_color = "purple"
+    site_settings.logo = "https://elsewhere.example/logo.svg"
+    with pytest.raises(ValidationError) as error:
+        site_settings.full_clean()
+    assert set(error.value.message_dict) == {"accent_color", "logo"}

@@ -32,6 +32,9 @@ SITE_SETTINGS = {
     # sample data: the seed text lost the address after "reach out to us at".
     "contact_email": "licensing@sentry.io",
     "blog_url": "https://blog.sentry.io/",
+    # sample data: a brand in the spirit of the organisation's, drawn for the demo.
+    "logo": "/static/portal/brand/demo-logo.svg",
+    "accent_color": "#6c5fc7",
 }
 
 SECTIONS = [
