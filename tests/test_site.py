@@ -442,9 +442,11 @@ def test_directory_shows_each_project_with_its_facts(client, catalogue):
             strict=True,
         )
     )
-    # A single license is named once, as a chip linking to its page.
-    assert facts["License"].text == "MIT"
-    assert facts["License"].find("a", "license-chip").attrs["title"] == "MIT License"
+    # A single license is shown once, as a chip linking to its page; its name
+    # is read out, not shown.
+    chip = facts["License"].find("a", "license-chip")
+    assert chip.text == "MIT: MIT License"
+    assert chip.find("span", "visually-hidden").text == ": MIT License"
     assert facts["License"].hrefs() == ["/licenses/MIT/"]
     assert facts["Category"].text == "SDK"
     assert facts["Languages"].text == "Python"
