@@ -1,6 +1,7 @@
-"""Screenshots of the main pages at desktop and phone widths, for the README.
+"""Screenshots of every page type at desktop and phone widths, in the light and
+the dark scheme, for the README.
 
-``<page>-<desktop|phone>.png`` (full page) with the demo content, in a temporary
+``<page>-<desktop|phone>[-dark].png`` (full page) with the demo content, in a temporary
 folder; ``uv run pytest tests/browser --screenshots`` writes them to
 ``docs/screenshots`` to refresh the README's after a design change.
 """
@@ -13,15 +14,22 @@ PAGES = {
     "project": "/projects/sentry/",
     "license": "/licenses/BUSL-1.1/",
     "conversions": "/conversions/",
+    "licenses": "/licenses/",
+    "compare": "/licenses/compare/?license=MIT&license=BUSL-1.1&license=FSL-1.1-ALv2",
+    "check": "/licenses/check/?expression=GPL-2.0%2B+OR+mit",
+    "search": "/search/?q=apache+license",
 }
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("device", ["desktop", "phone"])
-def test_screenshots_of_the_main_pages(request, demo, screenshots, device):
+def test_screenshots_of_the_main_pages(request, demo, screenshots, device, scheme):
     browser_page = request.getfixturevalue("page" if device == "desktop" else "phone")
+    browser_page.emulate_media(color_scheme=scheme)
+    suffix = "" if scheme == "light" else "-dark"
     for name, path in PAGES.items():
         browser_page.goto(demo + path)
-        target = screenshots / f"{name}-{device}.png"
+        target = screenshots / f"{name}-{device}{suffix}.png"
         browser_page.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 10_000, target
         width = browser_page.evaluate("() => document.documentElement.scrollWidth")
