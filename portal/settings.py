@@ -170,6 +170,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# Dates read and shown as YYYY-MM-DD (portal/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

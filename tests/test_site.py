@@ -896,3 +896,14 @@ def test_brand_settings_reject_what_the_site_could_not_show(site_settings):
     with pytest.raises(ValidationError) as error:
         site_settings.full_clean()
     assert set(error.value.message_dict) == {"accent_color", "logo"}
+
+
+def test_a_date_printed_without_a_format_is_iso_8601(db):
+    import datetime
+
+    from django.template import Context, Template
+
+    rendered = Template("{{ day }} {{ day|date }}").render(
+        Context({"day": datetime.date(2023, 11, 15)})
+    )
+    assert rendered == "2023-11-15 2023-11-15"

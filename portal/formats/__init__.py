@@ -1,0 +1,1 @@
+"""Date formats of the site, per language (FORMAT_MODULE_PATH)."""
