@@ -34,6 +34,7 @@ SITE_SETTINGS = {
     "blog_url": "https://blog.sentry.io/",
     # sample data: a brand in the spirit of the organisation's, drawn for the demo.
     "logo": "/static/portal/brand/demo-logo.svg",
+    "hero_image": "/static/portal/brand/demo-hero.svg",
     "accent_color": "#6c5fc7",
 }
 
