@@ -77,8 +77,6 @@ def seed_licenses():
     busl = License(
         spdx_id="BUSL-1.1",
         family=Family.SOURCE_AVAILABLE,
-        change_license=apache,
-        change_period_months=36,
         change_cap_months=48,
         state="published",
     )
@@ -89,7 +87,10 @@ def seed_licenses():
 def write_catalogue(rows: int) -> Path:
     expressions = ["MIT", "Apache-2.0", "Apache-2.0 OR MIT", "BUSL-1.1"]
     languages = ["python", "rust", "go;typescript", "javascript"]
-    lines = ["slug,name,summary,license_expression,languages,state,releases"]
+    lines = [
+        "slug,name,summary,license_expression,languages,state,releases,"
+        "change_license,change_after_months"
+    ]
     for n in range(rows):
         expression = expressions[n % 4]
         releases = (
@@ -98,7 +99,8 @@ def write_catalogue(rows: int) -> Path:
         )
         lines.append(
             f"project-{n},Project {n},Sample project number {n}.,{expression},"
-            f"{languages[n % 4]},published,{releases}"
+            f"{languages[n % 4]},published,{releases},"
+            + ("Apache-2.0,36" if expression == "BUSL-1.1" else ",")
         )
     path = Path(tempfile.mkdtemp()) / "catalogue.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

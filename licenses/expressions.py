@@ -623,3 +623,15 @@ def osi_lookup(licenses=()):
         return bool(entry and entry.osi_approved)
 
     return osi_approved
+
+
+def expression_tree(expression: str):
+    """The parsed tree of a valid expression (``Term``, ``WithException``,
+    ``Compound``), or None; cached."""
+    return _tree(expression)
+
+
+def combine(operator: str, parts: list):
+    """``parts`` joined by ``operator`` ("AND"/"OR"), nested levels of the same
+    operator flattened."""
+    return _combine(operator, parts)

@@ -61,8 +61,9 @@ def canonical_license_id(value: str) -> str:
     raise ValidationError(message, code="invalid_spdx_id")
 
 
-# Within ``remembered_conversion_terms()``, the governing license of an id list is
-# looked up once: a bulk import validates thousands of releases naming the same few.
+# Within ``remembered_conversion_terms()``, the source-available licenses of an id
+# list are looked up once: a bulk import validates thousands of releases naming
+# the same few.
 _remembered_terms: ContextVar[dict | None] = ContextVar(
     "remembered_terms", default=None
 )
@@ -70,7 +71,8 @@ _remembered_terms: ContextVar[dict | None] = ContextVar(
 
 @contextmanager
 def remembered_conversion_terms():
-    """Remember ``License.objects.governing()`` answers for the enclosed block.
+    """Remember ``License.objects.source_available()`` answers for the enclosed
+    block.
 
     Only for work that does not change licenses meanwhile (an import of projects).
     """
@@ -96,29 +98,24 @@ class LicenseQuerySet(PublishableQuerySet):
             for license_ in self.annotate(key=Lower("spdx_id")).filter(key__in=wanted)
         }
 
-    def governing(self, spdx_ids) -> "License | None":
-        """Of the licenses named by ``spdx_ids``, the source-available one whose
-        conversion terms apply (the first named), or None."""
-        wanted = [i.lower() for i in spdx_ids]
+    def source_available(self, spdx_ids) -> dict[str, "License"]:
+        """The source-available licenses among ``spdx_ids``, keyed by the
+        lower-cased id, with their fixed change license (one query, or none
+        within ``remembered_conversion_terms()``)."""
+        wanted = tuple(sorted({i.lower() for i in spdx_ids}))
         memo = _remembered_terms.get()
-        if memo is not None:
-            key = tuple(wanted)
-            if key not in memo:
-                memo[key] = self._governing(wanted)
-            return memo[key]
-        return self._governing(wanted)
+        if memo is None:
+            return self._source_available(wanted)
+        if wanted not in memo:
+            memo[wanted] = self._source_available(wanted)
+        return memo[wanted]
 
-    def _governing(self, wanted: list[str]) -> "License | None":
-        candidates = (
-            self.filter(
-                family=Family.SOURCE_AVAILABLE,
-                change_license__isnull=False,
-                change_period_months__isnull=False,
-            )
+    def _source_available(self, wanted) -> dict[str, "License"]:
+        return (
+            self.filter(family=Family.SOURCE_AVAILABLE)
             .select_related("change_license")
             .by_spdx_ids(wanted)
         )
-        return next((candidates[i] for i in wanted if i in candidates), None)
 
 
 @deconstructible
@@ -246,19 +243,21 @@ class License(Publishable):
         null=True,
         blank=True,
         related_name="converted_from",
-        verbose_name=_("change license"),
+        verbose_name=_("fixed change license"),
         help_text=_(
-            "Source-available licenses only: the open-source license each version "
-            "turns into after the change period, e.g. Apache-2.0 for BUSL-1.1."
+            "Only when the license's text names it, e.g. Apache-2.0 for "
+            "FSL-1.1-ALv2 and MIT for FSL-1.1-MIT. Leave empty for BUSL-1.1: its "
+            "licensor chooses the change license in each project's terms."
         ),
     )
     change_period_months = models.PositiveSmallIntegerField(
-        _("change period (months)"),
+        _("fixed change period (months)"),
         null=True,
         blank=True,
         help_text=_(
-            "Source-available licenses only: months from a version's release to its "
-            "conversion, e.g. 36 for the organisation's BUSL-1.1 use, 24 for FSL."
+            "Only when the license's text fixes it: months from each version's "
+            "release to its conversion, e.g. 24 for FSL (its second anniversary). "
+            "A project under such a license cannot state another change date."
         ),
     )
     change_cap_months = models.PositiveSmallIntegerField(
@@ -267,8 +266,9 @@ class License(Publishable):
         blank=True,
         help_text=_(
             "Where the license text sets a latest conversion: months after each "
-            "version's release (48 for BUSL-1.1, its fourth anniversary). No "
-            "version converts later, whatever change date is stated."
+            "version's release (48 for BUSL-1.1, its fourth anniversary). A change "
+            "date beyond it is refused; without a stated change date, a version "
+            "converts on it."
         ),
     )
     position = models.PositiveIntegerField(
@@ -336,14 +336,9 @@ class License(Publishable):
         if not self.name and "spdx_id" not in errors:
             errors["name"] = _("Give the license's name: it is not on the SPDX list.")
         terms = (self.change_license_id, self.change_period_months)
-        if self.family == Family.SOURCE_AVAILABLE:
-            if any(t is not None for t in terms) and not all(
-                t is not None for t in terms
-            ):
-                errors["change_period_months"] = _(
-                    "Give both the change license and the change period, or neither."
-                )
-        elif any(t is not None for t in (*terms, self.change_cap_months)):
+        if self.family != Family.SOURCE_AVAILABLE and any(
+            t is not None for t in (*terms, self.change_cap_months)
+        ):
             errors["change_license"] = _(
                 "Only source-available licenses have conversion terms."
             )

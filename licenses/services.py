@@ -28,13 +28,10 @@ FOLLOWED_FIELDS = (
 
 
 def conversion_terms(values: dict) -> tuple | None:
-    """What decides the conversions a license governs: its terms when it is a
-    source-available license with a change license and a period, else None."""
-    if (
-        values["family"] != Family.SOURCE_AVAILABLE
-        or values["change_license_id"] is None
-        or values["change_period_months"] is None
-    ):
+    """What decides the conversions a license governs: what its text fixes when
+    it is a source-available license (cap, fixed period, fixed change license),
+    else None."""
+    if values["family"] != Family.SOURCE_AVAILABLE:
         return None
     return (
         values["spdx_id"].lower(),

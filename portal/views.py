@@ -5,7 +5,7 @@ robots.txt and favicon.ico."""
 
 from collections import Counter
 
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -15,6 +15,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from licenses.expressions import check_expression
 from licenses.models import License
 from portal.brand import accent_stylesheet
 from portal.forms import SearchForm
@@ -79,14 +80,23 @@ def licenses_in_use(*, at=None) -> list[License]:
         license_.project_count = (
             usage.unscheduled_count if usage else 0
         ) + scheduled_counts[license_.pk]
-    converting = dict(
+    # The projects with a release that turns into each license: a release's
+    # ``converts_to`` is an expression, read once per distinct expression.
+    by_id = {license_.spdx_id.lower(): license_.pk for license_ in licenses}
+    converting_projects: dict[int, set] = {}
+    for project_pk, expression in (
         Release.objects.published(at)
         .filter(project__in=Project.objects.published(at).values("pk"))
-        .filter(converts_to__in=[license_.pk for license_ in licenses])
-        .values("converts_to")
-        .annotate(projects=Count("project", distinct=True))
-        .values_list("converts_to", "projects")
-    )
+        .exclude(converts_to="")
+        .values_list("project", "converts_to")
+        .distinct()
+    ):
+        for spdx_id in check_expression(expression).license_ids:
+            if spdx_id.lower() in by_id:
+                converting_projects.setdefault(by_id[spdx_id.lower()], set()).add(
+                    project_pk
+                )
+    converting = {pk: len(projects) for pk, projects in converting_projects.items()}
     licenses = [
         license_
         for license_ in licenses

@@ -5,7 +5,7 @@ from portal.admin.actions import PublishableAdmin
 from portal.admin.editing import ContentAdmin, ContentInline, shortened
 from projects.admin_import import CatalogueTransferMixin
 from projects.models import Category, Language, LicenseChange, Project, Release
-from projects.services import project_save
+from projects.services import project_refresh_conversions, project_save
 
 
 class ReleaseInline(ContentInline, admin.TabularInline):
@@ -22,10 +22,16 @@ class ReleaseInline(ContentInline, admin.TabularInline):
     readonly_fields = ["converts_on"]
 
 
-class LicenseChangeInline(ContentInline, admin.TabularInline):
+class LicenseChangeInline(ContentInline, admin.StackedInline):
     model = LicenseChange
     extra = 0
-    fields = ["effective_on", "license_expression", "note"]
+    fields = [
+        ("effective_on", "license_expression"),
+        "note",
+        ("licensor", "licensed_work"),
+        "additional_use_grant",
+        ("change_license", "change_date", "change_after_months"),
+    ]
 
 
 @admin.register(Project)
@@ -54,13 +60,6 @@ class ProjectAdmin(CatalogueTransferMixin, PublishableAdmin):
         (None, {"fields": ["name", "slug", "summary", "description"]}),
         (_("Licensing"), {"fields": ["license_expression", "linked_licenses"]}),
         (
-            _("Business Source License parameters"),
-            {
-                "classes": ["collapse"],
-                "fields": ["licensor", "licensed_work", "additional_use_grant"],
-            },
-        ),
-        (
             _("Catalogue"),
             {"fields": ["category", "languages", "status", "featured", "position"]},
         ),
@@ -84,6 +83,12 @@ class ProjectAdmin(CatalogueTransferMixin, PublishableAdmin):
         # one write path links the licenses here rather than after the related
         # objects, as simple-history's revert saves the project but no inlines.
         project_save(project=obj)
+
+    def save_related(self, request, form, formsets, change):
+        # The terms of the license history decide the releases' conversions:
+        # recompute them once every inline is saved.
+        super().save_related(request, form, formsets, change)
+        project_refresh_conversions(project=form.instance)
 
 
 @admin.register(Release)

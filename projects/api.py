@@ -266,11 +266,7 @@ class ProjectViewSet(
         """Change a release of a project (only the fields given)."""
         with transaction.atomic():
             release = get_object_or_404(
-                # Lock the release's row only: PostgreSQL cannot lock the
-                # nullable side of the outer join to its license.
-                Release.objects.select_for_update(of=("self",)).select_related(
-                    "converts_to"
-                ),
+                Release.objects.select_for_update(of=("self",)),
                 project__slug=slug,
                 version=version,
             )

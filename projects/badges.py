@@ -104,9 +104,7 @@ def license_badge(project, next_conversion=None) -> Badge:
 def conversion_change(release) -> str:
     """ "Apache-2.0 on 2026-11-15": what a release turns into, and when."""
     return _("%(license)s on %(date)s") % {
-        "license": release.converts_to.spdx_id
-        if release.converts_to
-        else _("open source"),
+        "license": release.converts_to or _("open source"),
         "date": release.converts_on.isoformat(),
     }
 

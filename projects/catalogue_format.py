@@ -20,9 +20,12 @@ languages            language slugs; CSV: ``python;rust``. Unknown slugs are  no
 status               active, maintenance, archived, deprecated               active
 featured             true/false (also 1/0, yes/no)                           false
 position             a whole number                                          0
-licensor,            the BUSL-1.1 parameters                                 empty
-licensed_work,
-additional_use_grant
+licensor,            the terms of the project's source-available grant in    empty
+licensed_work,       effect today (its license history entry; see the API's
+additional_use_grant,``terms``): change_license an SPDX expression,
+change_license,      change_date a date (YYYY-MM-DD), change_after_months a
+change_date,         whole number. A project without license history gets
+change_after_months  an entry from its beginning under its expression.
 state                draft, review, published                                draft
 publish_at           ISO 8601 date-time, e.g. ``2026-12-01T09:00:00+00:00``   empty
 unpublish_at         ISO 8601 date-time, after ``publish_at``                 empty
@@ -33,7 +36,8 @@ releases             JSON: ``[{"version", "released_on", "license_expression", n
                      (the last two parts optional; a release's state defaults
                      to its project's)
 license_history      JSON: ``[{"effective_on", "license_expression",         none
-                     "note"}]``; CSV: ``effective on|expression|note;...``
+                     "note", and the six terms above}]``; CSV:
+                     ``effective on|expression|note|licensor|...;...``
                      (an empty date: from the project's beginning)
 ==================== ======================================================= ==========
 
@@ -74,6 +78,9 @@ PROJECT_COLUMNS = [
     "licensor",
     "licensed_work",
     "additional_use_grant",
+    "change_license",
+    "change_date",
+    "change_after_months",
     "state",
     "publish_at",
     "unpublish_at",
@@ -81,7 +88,15 @@ PROJECT_COLUMNS = [
     "license_history",
 ]
 RELEASE_PARTS = ["version", "released_on", "license_expression", "change_date", "state"]
-HISTORY_PARTS = ["effective_on", "license_expression", "note"]
+TERMS_COLUMNS = [
+    "licensor",
+    "licensed_work",
+    "additional_use_grant",
+    "change_license",
+    "change_date",
+    "change_after_months",
+]
+HISTORY_PARTS = ["effective_on", "license_expression", "note", *TERMS_COLUMNS]
 
 # A cell a spreadsheet would run as a formula, after any quotes (see above).
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")

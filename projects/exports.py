@@ -15,6 +15,7 @@ from projects.catalogue_format import (
     LIST_SEPARATOR,
     PROJECT_COLUMNS,
     RELEASE_PARTS,
+    TERMS_COLUMNS,
     neutralise_formula,
     pack,
 )
@@ -24,6 +25,7 @@ SCALAR_FIELDS = [
     column
     for column in PROJECT_COLUMNS
     if column not in {"category", "languages", "releases", "license_history"}
+    and column not in TERMS_COLUMNS
 ]
 
 
@@ -47,6 +49,9 @@ def _text(value):
 
 def project_row(project: Project) -> dict:
     row = {field: _text(getattr(project, field)) for field in SCALAR_FIELDS}
+    terms = project.terms
+    for name in TERMS_COLUMNS:
+        row[name] = _text(getattr(terms, name)) if terms else ""
     row["category"] = project.category.slug if project.category else ""
     row["languages"] = sorted(language.slug for language in project.languages.all())
     row["releases"] = [

@@ -308,6 +308,6 @@ class ConversionFilter(ActiveFiltersMixin, django_filters.FilterSet):
 
     def by_license(self, queryset, name, value):
         return queryset.filter(
-            Q(converts_to=value)
+            Q(converts_to__iregex=names_id_pattern(value.spdx_id))
             | Q(license_expression__iregex=names_id_pattern(value.spdx_id))
         )

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
@@ -42,11 +43,16 @@ from projects.catalogue_format import (
     LIST_SEPARATOR,
     PROJECT_COLUMNS,
     RELEASE_PARTS,
+    TERMS_COLUMNS,
     restore_formulas,
     unpack,
 )
 from projects.models import Category, Language, LicenseChange, Project, Release
-from projects.services import license_usage_deferred
+from projects.services import (
+    license_usage_deferred,
+    project_grant_with_terms,
+    project_refresh_conversions,
+)
 
 REQUIRED_COLUMNS = ["slug", "name", "summary", "license_expression"]
 # What a user needs to import at all (admin page and command alike); what the
@@ -293,6 +299,7 @@ class _Importer:
         history = self._entries(
             raw.get("license_history"), HISTORY_PARTS, "license_history", errors
         )
+        terms = self._terms(raw, errors)
         if errors:
             self._check_the_rest(values, errors)
             raise RowInvalid(errors)
@@ -301,8 +308,19 @@ class _Importer:
         changed = self._save_project(project, values, raw)
         project = self.projects[values["slug"]]
         changed |= self._set_languages(project, languages)
+        # The history and its terms first: they decide the releases' conversions.
+        history_changed = False
+        for save in (self._save_history, self._save_terms):
+            if save(project, history if save == self._save_history else terms, errors):
+                history_changed = True
+                getattr(project, "_prefetched_objects_cache", {}).pop(
+                    "license_changes", None
+                )
+                prefetch_related_objects([project], "license_changes")
+        if history_changed and project.pk in self.existing_pks:
+            project_refresh_conversions(project=project)
+        changed |= history_changed
         changed |= self._save_releases(project, releases, values.get("state"), errors)
-        changed |= self._save_history(project, history, errors)
         if errors:
             raise RowInvalid(errors)
         if created:
@@ -329,6 +347,8 @@ class _Importer:
         values = {}
         for name in PROJECT_COLUMNS:
             if name in {"languages", "releases", "license_history"} or name not in raw:
+                continue
+            if name in TERMS_COLUMNS:
                 continue
             value = raw[name]
             if name in BLANK_MEANS_DEFAULT and (
@@ -378,6 +398,38 @@ class _Importer:
         if not isinstance(value, str):
             raise ValueError(f"Expected text, not {type(value).__name__}.")
         return value.strip()
+
+    def _terms(self, raw: dict, errors: dict) -> dict | None:
+        """The row's terms columns (None when it has none), parsed."""
+        if not any(name in raw for name in TERMS_COLUMNS):
+            return None
+        try:
+            return _terms_values(raw, label="")
+        except TermsInvalid as invalid:
+            for name, message in invalid.errors.items():
+                errors.setdefault(name, []).append(message)
+            return None
+
+    def _save_terms(self, project: Project, terms: dict | None, errors) -> bool:
+        if terms is None:
+            return False
+        current = project.terms
+        if current is None and not any(v not in ("", None) for v in terms.values()):
+            return False
+        if current is not None and all(
+            getattr(current, k) == v for k, v in terms.items()
+        ):
+            return False
+        grant = project_grant_with_terms(project=project, terms=terms)
+        try:
+            grant.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+            return False
+        self._record_author(grant)
+        grant.save()
+        return True
 
     def _languages(self, value, errors: dict) -> list[str] | None:
         if value is None:
@@ -600,12 +652,18 @@ class _Importer:
                 )
                 continue
             days.add(effective_on)
-            values = {
-                "license_expression": str(
-                    entry.get("license_expression") or ""
-                ).strip(),
-                "note": str(entry.get("note") or "").strip(),
-            }
+            try:
+                values = {
+                    "license_expression": str(
+                        entry.get("license_expression") or ""
+                    ).strip(),
+                    "note": str(entry.get("note") or "").strip(),
+                    **_terms_values(entry, label=label),
+                }
+            except TermsInvalid as invalid:
+                for name, message in invalid.errors.items():
+                    errors.setdefault(name, []).append(message)
+                continue
             change = existing.get(effective_on) or LicenseChange(
                 project=project, effective_on=effective_on
             )
@@ -652,6 +710,37 @@ class _NewLinks:
             through = Project._meta.get_field(name).remote_field.through
             through.objects.bulk_create(rows, batch_size=1000)
         self.rows = {}
+
+
+class TermsInvalid(Exception):
+    def __init__(self, errors: dict):
+        self.errors = errors
+
+
+def _terms_values(entry: dict, *, label: str) -> dict:
+    """The six terms of a row or history entry as model values."""
+    values, errors = {}, {}
+    prefix = f"{label}." if label else ""
+    for name in TERMS_COLUMNS:
+        value = entry.get(name)
+        try:
+            if name == "change_date":
+                values[name] = _date(value)
+            elif name == "change_after_months":
+                text = str(value if value is not None else "").strip()
+                if not text:
+                    values[name] = None
+                elif not text.isdigit():
+                    raise ValueError(f"'{text}' is not a whole number of months.")
+                else:
+                    values[name] = int(text)
+            else:
+                values[name] = str(value if value is not None else "").strip()
+        except ValueError as error:
+            errors[prefix + name] = str(error)
+    if errors:
+        raise TermsInvalid(errors)
+    return values
 
 
 def _date(value, *, required: bool = False):

@@ -7,7 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from licenses.conversion import conversion_date
+from licenses.conversion import (
+    NEVER,
+    OPEN,
+    Grant,
+    expression_conversion,
+    refuse_months_beyond_cap,
+    source_available_conversion,
+)
 from licenses.expressions import (
     ExpressionCheck,
     check_expression,
@@ -113,9 +120,9 @@ class ProjectQuerySet(PublishableQuerySet):
         return self.prefetch_related(
             Prefetch(
                 "releases",
-                queryset=Release.objects.published(at, preview=preview)
-                .select_related("converts_to")
-                .order_by("-released_on", "-id"),
+                queryset=Release.objects.published(at, preview=preview).order_by(
+                    "-released_on", "-id"
+                ),
                 to_attr="public_releases",
             )
         )
@@ -132,14 +139,16 @@ def with_list_values(projects: list, at=None) -> list:
     list shows of its relations, as plain values: ``public_license_ids`` (SPDX
     ids of its published licenses), ``language_slugs`` and ``license_history``
     (``(effective_on, license_expression, note)``, oldest first), each in the
-    order ``for_listing()`` and ``with_history()`` give. Three queries, like
-    those prefetches, without building a model instance and a related manager
-    for every row they return."""
+    order ``for_listing()`` and ``with_history()`` give, and ``list_terms``
+    (the terms of the grant in effect today, as ``LicenseChange.terms_dict()``,
+    or None). Three queries, like those prefetches, without building a model
+    instance and a related manager for every row they return."""
     by_pk = {project.pk: project for project in projects}
     for project in projects:
         project.public_license_ids = []
         project.language_slugs = []
         project.license_history = []
+        project.grants = []
     licenses = (
         License.objects.published(at)
         .filter(projects__in=by_pk)
@@ -158,11 +167,38 @@ def with_list_values(projects: list, at=None) -> list:
     changes = (
         LicenseChange.objects.filter(project__in=by_pk)
         .order_by(F("effective_on").asc(nulls_first=True), "pk")
-        .values_list("project", "effective_on", "license_expression", "note")
+        .values_list(
+            "project",
+            "effective_on",
+            "license_expression",
+            "note",
+            *LicenseChange.TERMS,
+        )
     )
-    for pk, *change in changes:
-        by_pk[pk].license_history.append(change)
+    for pk, effective_on, expression, note, *terms in changes:
+        by_pk[pk].license_history.append((effective_on, expression, note))
+        by_pk[pk].grants.append(
+            (effective_on, dict(zip(LicenseChange.TERMS, terms, strict=True)))
+        )
+    today = timezone.localdate()
+    for project in projects:
+        grant = in_effect(project.grants, today, key=lambda grant: grant[0])
+        project.list_terms = (
+            {k: None if v in ("", None) else v for k, v in grant[1].items()}
+            if grant
+            else None
+        )
     return projects
+
+
+def in_effect(entries: list, day, *, key):
+    """Of a license history (oldest first; ``key(entry)`` its effective day,
+    None for "from the beginning"), the entry in effect on ``day``: the latest
+    begun by then; for a day older than the history, its first entry."""
+    begun = [e for e in entries if key(e) is None or key(e) <= day]
+    if begun:
+        return begun[-1]
+    return entries[0] if entries else None
 
 
 @text_hygiene
@@ -260,32 +296,6 @@ class Project(Publishable):
         default=0,
         help_text=_("Projects are listed in this order, after the featured ones."),
     )
-    licensor = models.CharField(
-        _("licensor"),
-        max_length=200,
-        blank=True,
-        help_text=_(
-            "BUSL-1.1 parameter: who grants the license, e.g. "
-            "'Functional Software, Inc.'."
-        ),
-    )
-    licensed_work = models.CharField(
-        _("licensed work"),
-        max_length=200,
-        blank=True,
-        help_text=_("BUSL-1.1 parameter: the work licensed, e.g. 'Sentry'."),
-    )
-    additional_use_grant = models.TextField(
-        _("additional use grant"),
-        blank=True,
-        max_length=5000,
-        help_text=_(
-            "BUSL-1.1 parameter, up to 5,000 characters: the production use allowed "
-            "before conversion, e.g. any use except providing an 'Application "
-            "Monitoring Service'."
-        ),
-    )
-
     # Computed by PostgreSQL from the fields above (NULL elsewhere); read by the
     # search only.
     search_vector = search_vector_field(SEARCH_FIELDS)
@@ -320,6 +330,20 @@ class Project(Publishable):
     def clean(self):
         clean_expression_field(self, "license_expression")
 
+    def grant_on(self, day) -> "LicenseChange | None":
+        """The license history entry whose terms hold for code released on
+        ``day``: the latest in effect then; for code older than the recorded
+        history, its first entry. Reads ``license_changes.all()`` (prefetched by
+        ``with_history()``)."""
+        return in_effect(
+            list(self.license_changes.all()), day, key=lambda c: c.effective_on
+        )
+
+    @property
+    def terms(self) -> "LicenseChange | None":
+        """The grant in effect today: the terms of the project's current code."""
+        return self.grant_on(timezone.localdate())
+
 
 class ProjectLicense(models.Model):
     """A project's link to a license its expression names. The link protects the
@@ -344,7 +368,7 @@ class ReleaseQuerySet(PublishableQuerySet):
         """Releases with a conversion date, soonest first, with what a list shows."""
         return (
             self.filter(converts_on__isnull=False)
-            .select_related("project", "converts_to")
+            .select_related("project")
             .order_by("converts_on", "project__name", "version")
         )
 
@@ -362,7 +386,11 @@ class Release(Publishable):
         _("version"), max_length=50, help_text=_("As tagged, e.g. '23.11.0'.")
     )
     released_on = models.DateField(
-        _("release date"), help_text=_("The day the version was first published.")
+        _("release date"),
+        help_text=_(
+            "The UTC date of the version's first publication (a tag pushed at "
+            "23:05 UTC on 1 March is released on 1 March, whatever the local time)."
+        ),
     )
     license_expression = models.CharField(
         _("license expression"),
@@ -378,9 +406,10 @@ class Release(Publishable):
         null=True,
         blank=True,
         help_text=_(
-            "Source-available releases only, optional: the change date stated in "
-            "this version's license. Empty: the release date plus the license's "
-            "change period. Refused beyond the license's cap."
+            "Optional: the change date stated in this version's license, when it "
+            "differs from the project's terms (e.g. one per release series). "
+            "Refused beyond the license's cap, and under a license whose text "
+            "fixes the period (FSL)."
         ),
     )
     converts_on = models.DateField(
@@ -391,15 +420,16 @@ class Release(Publishable):
         db_index=True,
         help_text=_("Computed: the day this version becomes open source."),
     )
-    converts_to = models.ForeignKey(
-        License,
-        on_delete=models.PROTECT,
-        null=True,
+    converts_to = models.CharField(
+        _("converts to"),
+        max_length=500,
         blank=True,
+        default="",
         editable=False,
-        related_name="conversions",
-        verbose_name=_("converts to"),
-        help_text=_("Computed: the open-source license this version turns into."),
+        help_text=_(
+            "Computed: the license expression this version turns into, each "
+            "source-available part replaced by its change license."
+        ),
     )
 
     published_parent = "project"
@@ -431,31 +461,50 @@ class Release(Publishable):
         check = clean_expression_field(self, "license_expression")
         self.compute_conversion(check.license_ids)
 
-    def compute_conversion(self, license_ids) -> None:
-        """Set ``converts_on``/``converts_to`` from the governing license's terms."""
-        governing = License.objects.governing(license_ids)
-        if governing is None:
+    def compute_conversion(self, license_ids=None) -> None:
+        """Set ``converts_on``/``converts_to`` from the licenses the expression
+        names and the terms of the project's grant for this release (see
+        ``licenses.conversion``); raises ``ValidationError`` on terms a license's
+        text refuses."""
+        if license_ids is None:
+            license_ids = check_expression(self.license_expression).license_ids
+        source_available = License.objects.source_available(license_ids)
+        if not source_available:
             if self.change_date is not None:
                 raise ValidationError(
                     {
                         "change_date": _(
-                            "Only a release under a source-available license with "
-                            "conversion terms has a change date."
+                            "Only a release under a source-available license has a "
+                            "change date."
                         )
                     }
                 )
             self.converts_on = None
-            self.converts_to = None
+            self.converts_to = ""
             return
         if self.released_on is None:
             return
-        self.converts_on = conversion_date(
-            self.released_on,
-            period_months=governing.change_period_months,
-            cap_months=governing.change_cap_months,
-            change_date=self.change_date,
+        granted = self.project.grant_on(self.released_on) if self.project_id else None
+        terms = Grant(
+            change_license=granted.change_license if granted else "",
+            change_date=self.change_date or (granted and granted.change_date),
+            change_after_months=(
+                None if self.change_date or not granted else granted.change_after_months
+            ),
         )
-        self.converts_to = governing.change_license
+        osi_approved = osi_lookup()
+
+        def leaf(spdx_id):
+            license_ = source_available.get(spdx_id.lower())
+            if license_ is None:
+                return OPEN if osi_approved(spdx_id) else NEVER
+            return source_available_conversion(license_, self.released_on, terms)
+
+        conversion = expression_conversion(
+            self.license_expression, self.released_on, leaf
+        )
+        self.converts_on = conversion.converts_on if conversion else None
+        self.converts_to = conversion.converts_to if conversion else ""
 
     def is_open_source(self, on=None, *, osi_approved=None) -> bool:
         """Whether this version is open source on ``on`` (default: today).
@@ -505,6 +554,60 @@ class LicenseChange(Versioned):
         blank=True,
         help_text=_("Optional: why, e.g. 'Relicensing Sentry' or a link's title."),
     )
+    # The terms of a source-available grant: what the licensor chose (the BUSL
+    # "Parameters"; for FSL the licensor alone, the rest is fixed by its text).
+    licensor = models.CharField(
+        _("licensor"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who grants the license, e.g. 'Functional Software, Inc.'."),
+    )
+    licensed_work = models.CharField(
+        _("licensed work"),
+        max_length=200,
+        blank=True,
+        help_text=_("The work licensed, e.g. 'Sentry'."),
+    )
+    additional_use_grant = models.TextField(
+        _("additional use grant"),
+        blank=True,
+        max_length=5000,
+        help_text=_(
+            "Up to 5,000 characters: the production use allowed before conversion, "
+            "e.g. any use except providing an 'Application Monitoring Service'. "
+            "Empty: none."
+        ),
+    )
+    change_license = models.CharField(
+        _("change license"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The SPDX expression the code turns into, e.g. 'MPL-2.0' or "
+            "'GPL-2.0-or-later'. Required under a license that leaves it to the "
+            "licensor (BUSL-1.1); ignored where the license's id fixes it "
+            "(FSL-1.1-ALv2, FSL-1.1-MIT)."
+        ),
+    )
+    change_date = models.DateField(
+        _("change date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The change date stated for every release of this period, e.g. "
+            "2027-01-01. Or leave it empty and give months after each release."
+        ),
+    )
+    change_after_months = models.PositiveSmallIntegerField(
+        _("change after (months)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            'The change date as months after each release, e.g. 48 for "four '
+            'years from the date the Licensed Work is published". Empty with no '
+            "change date: the license's cap (BUSL-1.1's fourth anniversary)."
+        ),
+    )
 
     history = content_history()
 
@@ -526,8 +629,18 @@ class LicenseChange(Versioned):
         since = self.effective_on or _("the beginning")
         return f"{self.project}: {self.license_expression} from {since}"
 
+    TERMS = (
+        "licensor",
+        "licensed_work",
+        "additional_use_grant",
+        "change_license",
+        "change_date",
+        "change_after_months",
+    )
+
     def clean(self):
-        clean_expression_field(self, "license_expression")
+        check = clean_expression_field(self, "license_expression")
+        self.clean_terms(check.license_ids)
         if (
             self.effective_on is None
             and self.project_id is not None
@@ -545,6 +658,80 @@ class LicenseChange(Versioned):
                     )
                 }
             )
+
+    def clean_terms(self, license_ids) -> None:
+        """Refuse terms the licenses named by the expression do not allow."""
+        errors = {}
+        if self.change_license:
+            change = check_expression(self.change_license)
+            if change.valid:
+                self.change_license = change.normalized
+            else:
+                errors["change_license"] = list(change.errors)
+        if self.change_date is not None and self.change_after_months is not None:
+            errors["change_after_months"] = [
+                _("Give the change date as a date or as months, not both.")
+            ]
+        source_available = License.objects.source_available(license_ids).values()
+        stated = (self.change_license, self.change_date, self.change_after_months)
+        if not source_available and any(v not in ("", None) for v in stated):
+            errors.setdefault("change_license", []).append(
+                _(
+                    "Only a source-available license has a change license and a "
+                    "change date."
+                )
+            )
+        if (
+            source_available
+            and self.change_after_months is not None
+            and all(license_.change_period_months for license_ in source_available)
+        ):
+            errors.setdefault("change_after_months", []).append(
+                _(
+                    "%(licenses)s fix the change period themselves (%(months)s "
+                    "months after each release): leave the months empty."
+                )
+                % {
+                    "licenses": ", ".join(lic.spdx_id for lic in source_available),
+                    "months": ", ".join(
+                        str(lic.change_period_months) for lic in source_available
+                    ),
+                }
+            )
+        for license_ in source_available:
+            if license_.change_period_months and self.change_date is not None:
+                errors.setdefault("change_date", []).append(
+                    _(
+                        "%(license)s converts on the anniversary its text fixes, "
+                        "%(months)d months after each release; it takes no stated "
+                        "change date."
+                    )
+                    % {
+                        "license": license_.spdx_id,
+                        "months": license_.change_period_months,
+                    }
+                )
+            if self.change_after_months is not None:
+                try:
+                    refuse_months_beyond_cap(license_, self.change_after_months)
+                except ValidationError as error:
+                    for name, messages in error.message_dict.items():
+                        errors.setdefault(name, []).extend(messages)
+            if not license_.change_license_id and not self.change_license:
+                errors.setdefault("change_license", []).append(
+                    _(
+                        "%(license)s leaves the change license to the licensor: "
+                        "give it, e.g. 'Apache-2.0' or 'MPL-2.0'."
+                    )
+                    % {"license": license_.spdx_id}
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def terms_dict(self) -> dict:
+        """The terms as the API and the catalogue format give them."""
+        values = {name: getattr(self, name) for name in self.TERMS}
+        return {name: None if v in ("", None) else v for name, v in values.items()}
 
 
 class LicenseUsage(models.Model):

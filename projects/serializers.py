@@ -5,15 +5,28 @@ from django.core.validators import slug_re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from licenses.expressions import check_expression
 from projects.models import Category, Language, LicenseChange, Project, Release
+from projects.services import project_grant_with_terms
+
+
+class ConvertsToField(serializers.CharField):
+    """The stored expression, null when the release does not convert."""
+
+    def to_representation(self, value):
+        return value or None
+
+
+CONVERTS_TO_HELP = (
+    "The SPDX expression this version turns into on converts_on: its expression "
+    "with each source-available part replaced by its change license; null when "
+    "it does not convert."
+)
 
 
 class ReleaseSerializer(serializers.ModelSerializer):
-    converts_to = serializers.SlugRelatedField(
-        slug_field="spdx_id",
-        read_only=True,
-        allow_null=True,
-        help_text="The open-source license this version turns into, if any.",
+    converts_to = ConvertsToField(
+        read_only=True, allow_null=True, help_text=CONVERTS_TO_HELP
     )
     open_source_today = serializers.SerializerMethodField(
         help_text=(
@@ -28,6 +41,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
             "version",
             "released_on",
             "license_expression",
+            "change_date",
             "converts_on",
             "converts_to",
             "open_source_today",
@@ -41,6 +55,63 @@ class LicenseChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = LicenseChange
         fields = ["effective_on", "license_expression", "note"]
+
+
+class TermsSerializer(serializers.Serializer):
+    """The terms of a source-available grant (``LicenseChange.TERMS``); null
+    where not applicable."""
+
+    licensor = serializers.CharField(
+        max_length=200,
+        allow_null=True,
+        required=False,
+        help_text="Who grants the license, e.g. 'Functional Software, Inc.'.",
+    )
+    licensed_work = serializers.CharField(
+        max_length=200,
+        allow_null=True,
+        required=False,
+        help_text="The work licensed, e.g. 'Sentry'.",
+    )
+    additional_use_grant = serializers.CharField(
+        allow_null=True,
+        required=False,
+        help_text="The production use allowed before conversion; null: none.",
+    )
+    change_license = serializers.CharField(
+        max_length=500,
+        allow_null=True,
+        required=False,
+        help_text=(
+            "The SPDX expression the code turns into, e.g. 'MPL-2.0'; null where "
+            "the license fixes it (FSL-1.1-ALv2, FSL-1.1-MIT)."
+        ),
+    )
+    change_date = serializers.DateField(
+        allow_null=True,
+        required=False,
+        help_text="The change date stated for every release, or null.",
+    )
+    change_after_months = serializers.IntegerField(
+        min_value=0,
+        max_value=1200,
+        allow_null=True,
+        required=False,
+        help_text=(
+            "The change date as months after each release, or null (with no "
+            "change_date: the license's cap or fixed period)."
+        ),
+    )
+
+
+class ProjectTermsField(TermsSerializer):
+    """A project's terms: those of its grant in effect today, null without one."""
+
+    def get_attribute(self, instance):
+        return instance.terms
+
+    def to_representation(self, grant):
+        return grant.terms_dict()
 
 
 # DRF's own formats for the list written by hand (below).
@@ -74,6 +145,16 @@ class ProjectListSerializer(serializers.ListSerializer):
                     }
                     for effective_on, expression, note in project.license_history
                 ],
+                "terms": (
+                    {
+                        **project.list_terms,
+                        "change_date": date(project.list_terms["change_date"])
+                        if project.list_terms["change_date"]
+                        else None,
+                    }
+                    if project.list_terms
+                    else None
+                ),
                 "category": project.category.slug if project.category else None,
                 "languages": project.language_slugs,
                 "status": project.status,
@@ -106,6 +187,14 @@ class ProjectSerializer(serializers.ModelSerializer):
             "effective_on holds from the project's beginning."
         ),
     )
+    terms = ProjectTermsField(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "The terms of the source-available grant in effect today (its license "
+            "history entry); null without license history."
+        ),
+    )
     html_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -117,6 +206,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "license_expression",
             "licenses",
             "license_history",
+            "terms",
             "category",
             "languages",
             "status",
@@ -145,9 +235,6 @@ class ProjectDetailSerializer(ProjectSerializer):
         fields = [
             *ProjectSerializer.Meta.fields,
             "description_html",
-            "licensor",
-            "licensed_work",
-            "additional_use_grant",
             "releases",
         ]
 
@@ -155,7 +242,7 @@ class ProjectDetailSerializer(ProjectSerializer):
 class ConversionSerializer(serializers.ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     project_name = serializers.CharField(source="project.name", read_only=True)
-    converts_to = serializers.SlugRelatedField(slug_field="spdx_id", read_only=True)
+    converts_to = ConvertsToField(read_only=True, help_text=CONVERTS_TO_HELP)
     html_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -215,6 +302,14 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
         required=False,
         help_text="The slugs of the project's languages, e.g. ['python', 'rust'].",
     )
+    terms = TermsSerializer(
+        required=False,
+        help_text=(
+            "The terms of the grant in effect today, written whole (a key left "
+            "out is emptied). A project without license history gets its first "
+            "entry, from its beginning, under its license expression."
+        ),
+    )
 
     class Meta:
         model = Project
@@ -232,9 +327,7 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
             "status",
             "featured",
             "position",
-            "licensor",
-            "licensed_work",
-            "additional_use_grant",
+            "terms",
             "state",
             "publish_at",
         ]
@@ -246,7 +339,7 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
         # compares it with what is asked (the publish policy needs both).
         instance = copy.copy(self.instance) if self.instance else Project()
         for name, value in attrs.items():
-            if name != "languages":
+            if name not in ("languages", "terms"):
                 setattr(instance, name, value)
         try:
             # A slug taken is a 409, the view's concern (``check_slug_free``).
@@ -257,9 +350,23 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(_model_errors(error)) from None
         # full_clean() normalises (e.g. the license expression): keep its result.
         for name in attrs:
-            if name != "languages":
+            if name not in ("languages", "terms"):
                 attrs[name] = getattr(instance, name)
+        if "terms" in attrs:
+            attrs["terms"] = self.validate_grant(instance, attrs["terms"])
         return attrs
+
+    @staticmethod
+    def validate_grant(project, terms: dict) -> dict:
+        """The terms as the grant they go to would store them (refused with
+        errors under ``terms``)."""
+        grant = project_grant_with_terms(project=project, terms=terms)
+        try:
+            check = check_expression(grant.license_expression)
+            grant.clean_terms(check.license_ids)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"terms": _model_errors(error)}) from None
+        return {name: getattr(grant, name) for name in LicenseChange.TERMS}
 
 
 class ReleaseWriteSerializer(serializers.ModelSerializer):

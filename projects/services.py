@@ -19,13 +19,14 @@ from contextvars import ContextVar
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from licenses.expressions import check_expression, names_id_pattern
 from licenses.models import License
 from portal.publishing.history import many_to_many_in_last_version, record_author
 from portal.publishing.models import State
 from portal.publishing.policy import SYSTEM, check_publishing
-from projects.models import LicenseUsage, Project, Release
+from projects.models import LicenseChange, LicenseUsage, Project, Release
 
 
 def project_link_licenses(*, project: Project) -> list[License]:
@@ -140,10 +141,16 @@ def _author(instance, user, reason) -> None:
 
 @transaction.atomic
 def project_save(
-    *, project: Project, user=None, reason: str | None = None, languages=None
+    *,
+    project: Project,
+    user=None,
+    reason: str | None = None,
+    languages=None,
+    terms: dict | None = None,
 ) -> Project:
     """Validate, save and link a project in one transaction (the policy has
-    been asked by the caller: see the module docstring)."""
+    been asked by the caller: see the module docstring). ``terms`` (the keys of
+    ``LicenseChange.TERMS``) replace those of its grant in effect today."""
     if user is not None:
         _author(project, user, reason)
     project.full_clean()
@@ -152,7 +159,85 @@ def project_save(
     if languages is not None:
         with many_to_many_in_last_version(project):
             project.languages.set(languages)
+    if terms is not None:
+        project_set_terms(project=project, terms=terms, user=user, reason=reason)
     return project
+
+
+def project_grant_with_terms(*, project: Project, terms: dict) -> LicenseChange:
+    """The project's grant in effect today with ``terms`` set (not saved, not
+    validated): a project without license history gets its first entry, from its
+    beginning, under its current expression."""
+    grant = project.terms if project.pk else None
+    if grant is None:
+        grant = LicenseChange(
+            project=project if project.pk else None,
+            effective_on=None,
+            license_expression=project.license_expression,
+        )
+    for name in LicenseChange.TERMS:
+        value = terms.get(name)
+        if value is None and name not in ("change_date", "change_after_months"):
+            value = ""
+        setattr(grant, name, value)
+    return grant
+
+
+def project_set_terms(
+    *, project: Project, terms: dict, user=None, reason: str | None = None
+) -> LicenseChange:
+    """Write ``terms`` whole on the project's grant in effect today, then
+    recompute its releases' conversions (refused with the first release the new
+    terms do not allow)."""
+    project = Project.objects.with_history().get(pk=project.pk)
+    grant = project_grant_with_terms(project=project, terms=terms)
+    return license_change_save(change=grant, user=user, reason=reason)
+
+
+@transaction.atomic
+def license_change_save(
+    *, change: LicenseChange, user=None, reason: str | None = None
+) -> LicenseChange:
+    """Validate and save a step of a project's license history, then recompute
+    the conversions of the project's releases, which its terms may move."""
+    if user is not None:
+        _author(change, user, reason)
+    change.full_clean()
+    change.save()
+    project_refresh_conversions(project=change.project, strict=True)
+    return change
+
+
+def project_refresh_conversions(*, project: Project, strict: bool = False) -> int:
+    """Recompute ``converts_on``/``converts_to`` of ``project``'s releases from
+    its license history as stored; return how many changed.
+
+    ``strict``: a release the terms no longer allow refuses the change (a
+    ``ValidationError`` naming the release); otherwise it keeps its dates and the
+    admin shows the error on its next save.
+    """
+    project = Project.objects.with_history().get(pk=project.pk)
+    changed = 0
+    for release in project.releases.all():
+        release.project = project
+        before = (release.converts_on, release.converts_to)
+        try:
+            release.compute_conversion()
+        except ValidationError as error:
+            if strict:
+                raise ValidationError(
+                    _("Release %(version)s (released on %(day)s): %(errors)s")
+                    % {
+                        "version": release.version,
+                        "day": release.released_on.isoformat(),
+                        "errors": " ".join(error.messages),
+                    }
+                ) from None
+            continue
+        if (release.converts_on, release.converts_to) != before:
+            release.save(update_fields=["converts_on", "converts_to", "updated_at"])
+            changed += 1
+    return changed
 
 
 def project_create(*, user, data: dict, reason: str | None = None) -> Project:
@@ -161,10 +246,15 @@ def project_create(*, user, data: dict, reason: str | None = None) -> Project:
     ``user`` may publish."""
     data = dict(data)
     languages = data.pop("languages", None)
+    terms = data.pop("terms", None)
     data.setdefault("state", State.DRAFT)
     check_publishing(user=user, model=Project, current=None, changes=data)
     return project_save(
-        project=Project(**data), user=user, reason=reason, languages=languages
+        project=Project(**data),
+        user=user,
+        reason=reason,
+        languages=languages,
+        terms=terms,
     )
 
 
@@ -174,14 +264,22 @@ def project_update(
     """Change ``project`` (as stored) to the values of ``data``."""
     data = dict(data)
     languages = data.pop("languages", None)
+    terms = data.pop("terms", None)
     check_publishing(user=user, model=Project, current=project, changes=data)
     for name, value in data.items():
         setattr(project, name, value)
-    return project_save(project=project, user=user, reason=reason, languages=languages)
+    return project_save(
+        project=project,
+        user=user,
+        reason=reason,
+        languages=languages,
+        terms=terms,
+    )
 
 
 def releases_refresh_conversions(*, license_: License) -> int:
-    """Recompute ``converts_on``/``converts_to`` of the releases ``license_`` governs.
+    """Recompute ``converts_on``/``converts_to`` of the releases that name
+    ``license_`` or already convert.
 
     Called when a license's conversion terms change, so the stored dates that the
     conversions list, its feeds and the API filter on stay true. Returns how many
@@ -189,23 +287,16 @@ def releases_refresh_conversions(*, license_: License) -> int:
     (beyond a shortened cap) keeps its date; the admin shows the error on its next
     save.
     """
-    releases = Release.objects.filter(
-        Q(converts_to__isnull=False)
-        | Q(license_expression__iregex=names_id_pattern(license_.spdx_id))
-    ).select_related("converts_to")
-    changed = 0
-    for release in releases:
-        before = (release.converts_on, release.converts_to_id)
-        try:
-            release.compute_conversion(
-                check_expression(release.license_expression).license_ids
-            )
-        except ValidationError:
-            continue
-        if (release.converts_on, release.converts_to_id) != before:
-            release.save(update_fields=["converts_on", "converts_to", "updated_at"])
-            changed += 1
-    return changed
+    named = names_id_pattern(license_.spdx_id)
+    projects = (
+        Project.objects.filter(
+            Q(releases__converts_on__isnull=False)
+            | Q(releases__license_expression__iregex=named)
+        )
+        .distinct()
+        .only("pk")
+    )
+    return sum(project_refresh_conversions(project=project) for project in projects)
 
 
 @transaction.atomic

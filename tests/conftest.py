@@ -116,14 +116,15 @@ def make_language(db):
 
 @pytest.fixture
 def make_project(db):
-    def make(name=None, *, languages=(), **fields):
+    def make(name=None, *, languages=(), terms=None, **fields):
+        """``terms``: those of the project's grant (see ``project_save``)."""
         number = next(_counter)
         name = name or f"Project {number}"
         fields.setdefault("slug", f"{name.lower().replace(' ', '-')}")
         fields.setdefault("summary", f"Summary of {name}.")
         fields.setdefault("license_expression", "MIT")
         fields.setdefault("state", State.PUBLISHED)
-        project = project_save(project=Project(name=name, **fields))
+        project = project_save(project=Project(name=name, **fields), terms=terms)
         if languages:
             project.languages.set(languages)
         return project

@@ -141,17 +141,16 @@ def freeze_today(monkeypatch, day: datetime.date) -> None:
 
 
 def make_busl_catalogue(make_license, make_project, make_release):
-    """Apache-2.0, MIT, BUSL-1.1 (-> Apache-2.0 after 36 months, cap 48) and
+    """Apache-2.0, MIT, BUSL-1.1 (cap 48; Snuba's terms: Apache-2.0 after 36
+    months) and
     FSL-1.1-MIT (-> MIT after 24 months); Snuba with three releases, Relay with
     one."""
-    apache = make_license("Apache-2.0", name="Apache License 2.0")
+    make_license("Apache-2.0", name="Apache License 2.0")
     mit = make_license("MIT", name="MIT License")
     make_license(
         "BUSL-1.1",
         name="Business Source License 1.1",
         family=Family.SOURCE_AVAILABLE,
-        change_license=apache,
-        change_period_months=36,
         change_cap_months=48,
     )
     make_license(
@@ -164,9 +163,13 @@ def make_busl_catalogue(make_license, make_project, make_release):
     snuba = make_project(
         "Snuba",
         license_expression="BUSL-1.1",
-        licensor="Functional Software, Inc.",
-        licensed_work="Sentry",
-        additional_use_grant="Any use except an Application Monitoring Service.",
+        terms={
+            "licensor": "Functional Software, Inc.",
+            "licensed_work": "Sentry",
+            "additional_use_grant": "Any use except an Application Monitoring Service.",
+            "change_license": "Apache-2.0",
+            "change_after_months": 36,
+        },
     )
     make_release(snuba, "9.1.2", released_on=D(2019, 7, 2), license_expression="MIT")
     make_release(snuba, "23.11.0", released_on=D(2023, 11, 15))

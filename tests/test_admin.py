@@ -409,22 +409,19 @@ def test_changing_a_license_id_moves_its_links(editor, make_license, make_projec
     assert list(old.licenses.all()) == []
 
 
-def test_editor_sets_conversion_terms_and_a_release_gets_its_conversion_date(
-    editor, make_license
-):
-    apache = make_license("Apache-2.0")
-
-    response = editor.post(
-        admin_url(License, "add"),
-        license_form(
-            change_license=apache.pk, change_period_months="36", change_cap_months="48"
-        ),
-    )
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    data = project_form(
+def grant_form(**terms):
+    """A project's form with one license history entry holding ``terms``."""
+    fields = {
+        "license_changes-TOTAL_FORMS": "1",
+        "license_changes-0-effective_on": "",
+        "license_changes-0-license_expression": "BUSL-1.1",
+    }
+    fields.update({f"license_changes-0-{k}": v for k, v in terms.items()})
+    return project_form(
         name="Snuba",
         slug="snuba",
         license_expression="BUSL-1.1",
+        **fields,
         **{
             "releases-TOTAL_FORMS": "1",
             "releases-0-version": "23.11.0",
@@ -433,12 +430,40 @@ def test_editor_sets_conversion_terms_and_a_release_gets_its_conversion_date(
             "releases-0-state": State.PUBLISHED,
         },
     )
-    response = editor.post(admin_url(Project, "add"), data)
+
+
+def test_editor_sets_a_grant_s_terms_and_a_release_gets_its_conversion(
+    editor, make_license
+):
+    make_license("MPL-2.0")
+    response = editor.post(
+        admin_url(License, "add"), license_form(change_cap_months="48")
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    response = editor.post(
+        admin_url(Project, "add"),
+        grant_form(change_license="mpl-2.0", change_after_months="48"),
+    )
 
     assert response.status_code == 302
     release = Release.objects.get()
-    assert str(release.converts_on) == "2026-11-15"
-    assert release.converts_to == apache
+    assert (str(release.converts_on), release.converts_to) == (
+        "2027-11-15",
+        "MPL-2.0",
+    )
+
+
+def test_a_grant_beyond_the_cap_comes_back_citing_the_rule(editor, make_license):
+    make_license("BUSL-1.1", family="source_available", change_cap_months=48)
+
+    response = editor.post(
+        admin_url(Project, "add"),
+        grant_form(change_license="MPL-2.0", change_after_months="60"),
+    )
+
+    assert response.status_code == 200
+    assert "BUSL-1.1 allows at most 48 months" in response.content.decode()
 
 
 def test_conversion_terms_on_a_permissive_license_come_back(editor, make_license):

@@ -44,6 +44,7 @@ PROJECT_LIST_KEYS = {
     "license_expression",
     "licenses",
     "license_history",
+    "terms",
     "category",
     "languages",
     "status",
@@ -54,15 +55,13 @@ PROJECT_LIST_KEYS = {
 }
 PROJECT_DETAIL_KEYS = PROJECT_LIST_KEYS | {
     "description_html",
-    "licensor",
-    "licensed_work",
-    "additional_use_grant",
     "releases",
 }
 RELEASE_KEYS = {
     "version",
     "released_on",
     "license_expression",
+    "change_date",
     "converts_on",
     "converts_to",
     "open_source_today",
@@ -222,6 +221,7 @@ def test_project_detail_nests_its_releases(api_client, catalogue):
             "version": "23.11.0",
             "released_on": "2023-11-15",
             "license_expression": "Apache-2.0 OR MIT",
+            "change_date": None,
             "converts_on": None,
             "converts_to": None,
             "open_source_today": True,

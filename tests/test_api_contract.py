@@ -36,23 +36,20 @@ def catalogue(
     make_section,
     make_statement,
 ):
-    apache = make_license(
-        "Apache-2.0", family=Family.PERMISSIVE, osi_approved=True, position=2
-    )
+    make_license("Apache-2.0", family=Family.PERMISSIVE, osi_approved=True, position=2)
     make_license("MIT", family=Family.PERMISSIVE, osi_approved=True, position=1)
     make_license(
         "BUSL-1.1",
         name="Business Source License 1.1",
         family=Family.SOURCE_AVAILABLE,
         osi_approved=False,
-        change_license=apache,
-        change_period_months=36,
         change_cap_months=48,
         position=3,
     )
     make_license("LicenseRef-Old", family=Family.OTHER, deprecated=True)
-    relay = make_project("Relay", license_expression="BUSL-1.1")
-    snuba = make_project("Snuba", license_expression="BUSL-1.1")
+    terms = {"change_license": "Apache-2.0", "change_after_months": 36}
+    relay = make_project("Relay", license_expression="BUSL-1.1", terms=terms)
+    snuba = make_project("Snuba", license_expression="BUSL-1.1", terms=terms)
     make_project("Arroyo", license_expression="Apache-2.0")
     make_release(snuba, "23.11.0", released_on=datetime.date(2023, 11, 15))
     make_release(relay, "24.1.0", released_on=datetime.date(2024, 1, 10))

@@ -14,7 +14,7 @@ D = datetime.date
 
 @pytest.fixture
 def snuba(make_license, make_project, make_release):
-    apache = make_license(
+    make_license(
         "Apache-2.0",
         permissions=["commercial-use", "patent-use"],
         limitations=["warranty"],
@@ -22,33 +22,38 @@ def snuba(make_license, make_project, make_release):
     make_license(
         "BUSL-1.1",
         family=Family.SOURCE_AVAILABLE,
-        change_license=apache,
-        change_period_months=36,
         change_cap_months=48,
         conditions=["no-competing-use"],
     )
-    project = make_project(
-        "Snuba",
-        license_expression="BUSL-1.1",
-        licensor="Functional Software, Inc.",
-        licensed_work="Sentry",
-        additional_use_grant="Any use except an Application Monitoring Service.",
-    )
+    project = make_project("Snuba", license_expression="BUSL-1.1")
     LicenseChange.objects.create(project=project, license_expression="BSD-3-Clause")
     LicenseChange.objects.create(
-        project=project, effective_on=D(2019, 11, 6), license_expression="BUSL-1.1"
+        project=project,
+        effective_on=D(2019, 11, 6),
+        license_expression="BUSL-1.1",
+        **SNUBA_TERMS,
     )
     make_release(project, "23.11.0", released_on=D(2023, 11, 15))
     make_release(project, "24.1.0", released_on=D(2024, 1, 10))
     return project
 
 
+SNUBA_TERMS = {
+    "licensor": "Functional Software, Inc.",
+    "licensed_work": "Sentry",
+    "additional_use_grant": "Any use except an Application Monitoring Service.",
+    "change_license": "Apache-2.0",
+    "change_after_months": 36,
+}
+
+
 def test_license_carries_its_rules_and_conversion_terms(api_client, snuba):
     busl = api_client.get("/api/v1/licenses/BUSL-1.1/").json()
     apache = api_client.get("/api/v1/licenses/Apache-2.0/").json()
 
-    assert busl["change_license"] == "Apache-2.0"
-    assert (busl["change_period_months"], busl["change_cap_months"]) == (36, 48)
+    # The license's text fixes the cap only; the rest is each grant's.
+    assert busl["change_license"] is None
+    assert (busl["change_period_months"], busl["change_cap_months"]) == (None, 48)
     assert busl["conditions"] == [
         {"key": "no-competing-use", "label": "No competing commercial offering"}
     ]
@@ -67,7 +72,8 @@ def test_release_says_when_and_into_what_it_converts(api_client, snuba):
     assert by_version["23.11.0"]["converts_to"] == "Apache-2.0"
     assert by_version["24.1.0"]["converts_on"] == "2027-01-10"
     assert by_version["24.1.0"]["open_source_today"] is False
-    assert project["licensor"] == "Functional Software, Inc."
+    assert by_version["24.1.0"]["change_date"] is None
+    assert project["terms"] == {**SNUBA_TERMS, "change_date": None}
 
 
 def test_project_lists_its_license_history_oldest_first(api_client, snuba):

@@ -17,17 +17,16 @@ from portal.text.json_input import MAX_DEPTH
 from projects.models import Project, Release
 
 D = datetime.date
+SNUBA_TERMS = {"change_license": "Apache-2.0", "change_after_months": 36}
 
 
 @pytest.fixture
 def licenses(make_license):
-    apache = make_license("Apache-2.0")
+    make_license("Apache-2.0")
     make_license("MIT")
     make_license(
         "BUSL-1.1",
         family=Family.SOURCE_AVAILABLE,
-        change_license=apache,
-        change_period_months=36,
         change_cap_months=48,
     )
 
@@ -135,7 +134,9 @@ def test_last_use_is_recorded(api_client, editor_token):
 def test_release_bot_may_add_releases_but_not_projects(
     api_client, release_bot, make_project
 ):
-    make_project("Snuba", slug="snuba", license_expression="BUSL-1.1")
+    make_project(
+        "Snuba", slug="snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS
+    )
 
     refused = api_client.post(
         "/api/v1/projects/", {**NEW, "slug": "x"}, format="json", **auth(release_bot)
@@ -288,7 +289,9 @@ MODIFIED = datetime.datetime(2020, 6, 1, 12, 0, 0, 500_000, tzinfo=datetime.UTC)
 @pytest.fixture
 def modified_at_noon(make_project, make_release):
     """Snuba and its release, both last modified on 1 June 2020 at 12:00:00.5."""
-    project = make_project("Snuba", slug="snuba", license_expression="BUSL-1.1")
+    project = make_project(
+        "Snuba", slug="snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS
+    )
     make_release(project, "23.11.0", released_on=D(2023, 11, 15))
     Project.objects.update(updated_at=MODIFIED)
     Release.objects.update(updated_at=MODIFIED)
@@ -462,7 +465,9 @@ def test_json_within_the_depth_limit_is_read(api_client, editor_token):
 
 
 def test_patch_a_release(api_client, editor_token, make_project, make_release):
-    project = make_project("Snuba", slug="snuba", license_expression="BUSL-1.1")
+    project = make_project(
+        "Snuba", slug="snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS
+    )
     make_release(project, "23.11.0", released_on=D(2023, 11, 15))
     response = api_client.patch(
         "/api/v1/projects/snuba/releases/23.11.0/",
@@ -613,7 +618,9 @@ def test_patching_a_release_locks_its_row_only(
 ):
     # PostgreSQL refused the lock on the release joined to its (nullable)
     # conversion license: every release PATCH was a 500 there.
-    project = make_project("Snuba", slug="snuba", license_expression="BUSL-1.1")
+    project = make_project(
+        "Snuba", slug="snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS
+    )
     make_release(project, "23.11.0", released_on=D(2023, 11, 15))
 
     with CaptureQueriesContext(connection) as queries:

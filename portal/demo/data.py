@@ -503,8 +503,8 @@ LICENSES = [
         "family": Family.SOURCE_AVAILABLE,
         "osi_approved": False,
         "fsf_libre": False,
-        "change_license": "Apache-2.0",
-        "change_period_months": 36,
+        # The text fixes the cap only; the change license and date are the
+        # licensor's, in each project's terms (BUSL_TERMS below).
         "change_cap_months": 48,
         "summary": (
             "The license of the Sentry backend from 2019-11-06 until the move to "
@@ -696,6 +696,23 @@ PROJECTS = [
         "category": "sdk",
         "languages": ["typescript", "javascript"],
     },
+    # sample data: an invented project, not the organisation's, whose licensor
+    # chose another change license than Apache-2.0 (MPL-2.0, four years after
+    # each release, as Terraform's terms read).
+    {
+        "slug": "sample-edge-proxy",
+        "name": "Edge Proxy (sample)",
+        "summary": "Sample data: a source-available project that turns into MPL-2.0.",
+        "description": (
+            "Sample data, not a project of the organisation: it shows Business "
+            "Source License terms whose change license is MPL-2.0, four years "
+            "after each release."
+        ),
+        "repository_url": "",
+        "license_expression": "BUSL-1.1",
+        "category": "backend",
+        "languages": ["rust"],
+    },
 ]
 
 RELEASES = [
@@ -751,6 +768,12 @@ RELEASES = [
         "license_expression": "FSL-1.1-MIT",
     },  # sample data
     {
+        "project": "sample-edge-proxy",
+        "version": "1.0.0",
+        "released_on": datetime.date(2024, 6, 3),
+        "license_expression": "BUSL-1.1",
+    },  # sample data
+    {
         "project": "sentry-python",
         "version": "2.0.0",
         "released_on": datetime.date(2024, 4, 25),
@@ -765,6 +788,14 @@ BUSL_PARAMETERS = {
     "additional_use_grant": (
         "Any use, except providing an “Application Monitoring Service”."
     ),
+}
+# The terms of each relicensed repository's BUSL-1.1 grant: its parameters, and
+# the change license and date of snuba 23.11.0 (FACTS.md: 2026-11-15, three years
+# after its release) taken for every release of that period.
+BUSL_TERMS = {
+    **BUSL_PARAMETERS,
+    "change_license": "Apache-2.0",
+    "change_after_months": 36,
 }
 BUSL_PROJECTS = [
     "sentry",
@@ -810,6 +841,21 @@ LICENSE_HISTORY = {
     "sentry-docs": [
         (None, "BSD-3-Clause", ""),
         (datetime.date(2019, 11, 6), "BUSL-1.1", RELICENSING),
+    ],
+    # sample data
+    "sample-edge-proxy": [
+        (
+            None,
+            "BUSL-1.1",
+            "Sample data",
+            {
+                "licensor": "Example Licensor (sample data)",
+                "licensed_work": "Edge Proxy",
+                "additional_use_grant": "",
+                "change_license": "MPL-2.0",
+                "change_after_months": 48,
+            },
+        ),
     ],
     "symbolicator": [
         (None, "MIT", "MIT from 2019"),

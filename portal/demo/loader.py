@@ -173,16 +173,11 @@ def _load_projects(
         values = dict(values)
         slug = values.pop("slug")
         language_slugs = values.pop("languages")
-        busl = data.BUSL_PARAMETERS if slug in data.BUSL_PROJECTS else {}
         values = {
             "homepage_url": "",
             "docs_url": "",
             "status": Project.Status.ACTIVE,
             "featured": False,
-            "licensor": "",
-            "licensed_work": "",
-            "additional_use_grant": "",
-            **busl,
             **values,
             "category": categories[values["category"]],
             "position": position,
@@ -224,11 +219,24 @@ def _load_license_history(
     summary: DemoSummary, *, projects: dict[str, Project]
 ) -> None:
     for slug, steps in data.LICENSE_HISTORY.items():
-        for effective_on, expression, note in steps:
+        for effective_on, expression, note, *stated in steps:
+            if stated:
+                terms = stated[0]
+            elif expression == "BUSL-1.1" and slug in data.BUSL_PROJECTS:
+                terms = data.BUSL_TERMS
+            else:
+                terms = {}
             _, outcome = _upsert(
                 LicenseChange,
                 {"project": projects[slug], "effective_on": effective_on},
-                {"license_expression": expression, "note": note},
+                {
+                    "license_expression": expression,
+                    "note": note,
+                    **dict.fromkeys(LicenseChange.TERMS[:4], ""),
+                    "change_date": None,
+                    "change_after_months": None,
+                    **terms,
+                },
             )
             summary.add("license history", outcome)
 
