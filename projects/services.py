@@ -191,7 +191,17 @@ def project_set_terms(
     terms do not allow)."""
     project = Project.objects.with_history().get(pk=project.pk)
     grant = project_grant_with_terms(project=project, terms=terms)
-    return license_change_save(change=grant, user=user, reason=reason)
+    try:
+        return license_change_save(change=grant, user=user, reason=reason)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            raise ValidationError(
+                {
+                    f"terms.{name}": messages
+                    for name, messages in error.error_dict.items()
+                }
+            ) from None
+        raise ValidationError({"terms": error.messages}) from None
 
 
 @transaction.atomic

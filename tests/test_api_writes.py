@@ -659,3 +659,125 @@ def test_a_slug_with_a_nul_is_refused_before_any_query(
     assert response.status_code == 400
     assert field in " ".join(response.json()["errors"])
     assert not any(table in query["sql"] for query in queries)
+
+
+TERRAFORM_TERMS = {
+    "licensor": "HashiCorp, Inc.",
+    "licensed_work": "Terraform",
+    "additional_use_grant": None,
+    "change_license": "MPL-2.0",
+    "change_date": None,
+    "change_after_months": 48,
+}
+
+
+def test_project_terms_are_written_and_read_back(api_client, editor_token):
+    created = api_client.post(
+        "/api/v1/projects/",
+        {**NEW, "terms": {**TERRAFORM_TERMS, "change_license": "mpl-2.0"}},
+        format="json",
+        **auth(editor_token),
+    )
+
+    assert created.status_code == 201, created.json()
+    assert created.json()["terms"] == TERRAFORM_TERMS  # normalised like the admin
+    grant = Project.objects.get(slug="snuba").license_changes.get()
+    assert (grant.effective_on, grant.license_expression) == (None, "BUSL-1.1")
+
+
+def test_changing_terms_moves_the_releases_conversions(
+    api_client, editor_token, make_project, make_release
+):
+    project = make_project(
+        "Snuba", slug="snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS
+    )
+    make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+
+    response = api_client.patch(
+        "/api/v1/projects/snuba/",
+        {"terms": TERRAFORM_TERMS},
+        format="json",
+        **auth(editor_token),
+    )
+
+    assert response.status_code == 200, response.json()
+    (release,) = response.json()["releases"]
+    assert (release["converts_on"], release["converts_to"]) == ("2027-11-15", "MPL-2.0")
+
+
+@pytest.mark.parametrize(
+    ("terms", "field", "words"),
+    [
+        (
+            {"change_license": "MIT", "change_after_months": 60},
+            "change_after_months",
+            "at most 48 months",
+        ),
+        ({"change_after_months": 36}, "change_license", "leaves the change license"),
+        ({"change_license": "Apache 2"}, "change_license", "Apache-2.0"),
+        (
+            {
+                "change_license": "MIT",
+                "change_date": "2026-01-01",
+                "change_after_months": 36,
+            },
+            "change_after_months",
+            "not both",
+        ),
+    ],
+)
+def test_terms_a_license_refuses_are_a_400_under_terms(
+    api_client, editor_token, make_project, terms, field, words
+):
+    make_project("Snuba", slug="snuba", license_expression="BUSL-1.1")
+
+    response = api_client.patch(
+        "/api/v1/projects/snuba/", {"terms": terms}, format="json", **auth(editor_token)
+    )
+
+    assert response.status_code == 400, response.json()
+    errors = response.json()["errors"]
+    assert any(
+        key.startswith("terms") and field in key and words in " ".join(messages)
+        for key, messages in errors.items()
+    ), errors
+    assert not Project.objects.get(slug="snuba").license_changes.exists()
+
+
+def test_a_release_s_stated_change_date_beyond_the_cap_is_a_400(
+    api_client, release_bot, make_project
+):
+    make_project(
+        "Snuba", slug="snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS
+    )
+
+    response = api_client.post(
+        "/api/v1/projects/snuba/releases/",
+        {"version": "1.0", "released_on": "2023-11-15", "change_date": "2028-01-01"},
+        format="json",
+        **auth(release_bot),
+    )
+
+    assert response.status_code == 400
+    assert "2027-11-15" in " ".join(response.json()["errors"]["change_date"])
+
+
+def test_terms_one_of_the_releases_refuses_are_a_400_naming_it(
+    api_client, editor_token, make_project, make_release
+):
+    project = make_project(
+        "Snuba", slug="snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS
+    )
+    make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+
+    response = api_client.patch(
+        "/api/v1/projects/snuba/",
+        {"terms": {"change_license": "Apache-2.0", "change_date": "2030-01-01"}},
+        format="json",
+        **auth(editor_token),
+    )
+
+    assert response.status_code == 400
+    (message,) = response.json()["errors"]["terms"]
+    assert "23.11.0" in message and "2027-11-15" in message
+    assert project.license_changes.get().change_after_months == 36  # unchanged

@@ -301,7 +301,7 @@ def test_terms_refused_by_a_release_name_it(busl, make_project, make_release):
                 "change_date": D(2030, 1, 1),
             },
         )
-    assert "23.11.0" in " ".join(error.value.messages)
+    assert "23.11.0" in " ".join(error.value.message_dict["terms"])
 
 
 def test_a_summary_edit_recomputes_no_release(busl, make_project, make_release):

@@ -98,9 +98,9 @@ def move_terms_to_grants(apps, schema_editor):
             change.save()
     for model in (Release, HistoricalRelease):
         spdx_ids = dict(License.objects.values_list("pk", "spdx_id"))
-        for row in model.objects.filter(converts_to_license__isnull=False):
-            row.converts_to = spdx_ids.get(row.converts_to_license_id, "")
-            row.save(update_fields=["converts_to"])
+        for row in model.objects.filter(converts_to__isnull=False):
+            row.converts_to_expression = spdx_ids.get(row.converts_to_id, "")
+            row.save(update_fields=["converts_to_expression"])
     License.objects.filter(pk__in=[lic.pk for lic in chosen.values()]).update(
         change_license=None, change_period_months=None
     )
@@ -208,17 +208,9 @@ class Migration(migrations.Migration):
             name="licensor",
             field=models.CharField(blank=True, help_text="Who grants the license, e.g. 'Functional Software, Inc.'.", max_length=200, validators=[portal.text.hygiene.TextHygieneValidator('licensor', multiline=False)], verbose_name='licensor'),
         ),
-        migrations.RenameField(
-            model_name="release", old_name="converts_to", new_name="converts_to_license"
-        ),
-        migrations.RenameField(
-            model_name="historicalrelease",
-            old_name="converts_to",
-            new_name="converts_to_license",
-        ),
         migrations.AddField(
             model_name="historicalrelease",
-            name="converts_to",
+            name="converts_to_expression",
             field=models.CharField(
                 blank=True,
                 default="",
@@ -230,7 +222,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="release",
-            name="converts_to",
+            name="converts_to_expression",
             field=models.CharField(
                 blank=True,
                 default="",
@@ -241,9 +233,17 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(move_terms_to_grants, migrations.RunPython.noop),
-        migrations.RemoveField(model_name="release", name="converts_to_license"),
-        migrations.RemoveField(
-            model_name="historicalrelease", name="converts_to_license"
+        migrations.RemoveField(model_name="release", name="converts_to"),
+        migrations.RemoveField(model_name="historicalrelease", name="converts_to"),
+        migrations.RenameField(
+            model_name="release",
+            old_name="converts_to_expression",
+            new_name="converts_to",
+        ),
+        migrations.RenameField(
+            model_name="historicalrelease",
+            old_name="converts_to_expression",
+            new_name="converts_to",
         ),
         migrations.RemoveField(
             model_name="historicalproject",
