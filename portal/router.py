@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from licenses.api import ExpressionViewSet, LicenseViewSet
 from portal.philosophy_api import SectionViewSet, StatementViewSet
-from projects.api import ConversionViewSet, ProjectViewSet
+from projects.api import ConversionViewSet, LicensingViewSet, ProjectViewSet
 
 router = DefaultRouter()
 router.register("sections", SectionViewSet, basename="section")
@@ -16,3 +16,4 @@ router.register("licenses", LicenseViewSet, basename="license")
 router.register("projects", ProjectViewSet, basename="project")
 router.register("conversions", ConversionViewSet, basename="conversion")
 router.register("expressions", ExpressionViewSet, basename="expression")
+router.register("licensing", LicensingViewSet, basename="licensing")

@@ -413,6 +413,20 @@ AXES_VERBOSE = False
 # projects naming the id are linked, the conversion dates under it recomputed.
 LICENSE_CHANGE_FOLLOW_UPS = ["projects.services.license_changed"]
 
+# Advance notice of conversions: the calendar's alarms, in days before each
+# conversion ("30,1"; a subscriber may ask for others with ?alarms=), and how
+# many days ahead the Atom feed announces a coming conversion.
+try:
+    CONVERSION_ALARM_DAYS = [
+        int(day) for day in env_list("CONVERSION_ALARM_DAYS", ["30", "1"])
+    ]
+    CONVERSION_NOTICE_DAYS = int(os.environ.get("CONVERSION_NOTICE_DAYS", "30"))
+except ValueError as error:
+    raise ImproperlyConfigured(
+        "CONVERSION_ALARM_DAYS must be whole numbers of days separated by commas "
+        "and CONVERSION_NOTICE_DAYS a whole number of days."
+    ) from error
+
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 # "json": every line one JSON object (production's default); "text": readable
 # lines (development's). Information to stdout, warnings and errors to stderr

@@ -4,9 +4,10 @@ same filters as the site. Reads are anonymous; integrations write with a token
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -23,6 +24,8 @@ from projects.filters import ConversionFilter, ProjectFilter
 from projects.models import Project, Release, with_list_values
 from projects.serializers import (
     ConversionSerializer,
+    LicensingQuerySerializer,
+    LicensingSerializer,
     ProjectDetailSerializer,
     ProjectSerializer,
     ProjectWriteSerializer,
@@ -309,3 +312,58 @@ class ConversionViewSet(
 
     def get_queryset(self):
         return Release.objects.published().conversions()
+
+
+class LicensingViewSet(viewsets.ViewSet):
+    """Which license expression governs a published version on a day (default:
+    today), since when and until when: its own expression from its release until
+    its conversion, then the expression it converted to."""
+
+    @extend_schema(parameters=[LicensingQuerySerializer], responses=LicensingSerializer)
+    def list(self, request):
+        query = LicensingQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        asked = query.validated_data
+        on = asked.get("on") or timezone.localdate()
+        release = (
+            Release.objects.published()
+            .filter(project__slug=asked["project"], version=asked["version"])
+            .select_related("project")
+            .first()
+        )
+        if release is None:
+            raise exceptions.NotFound(
+                _("%(project)s has no published version %(version)s.")
+                % {"project": asked["project"], "version": asked["version"]}
+            )
+        if on < release.released_on:
+            raise exceptions.ValidationError(
+                {
+                    "on": [
+                        _("Version %(version)s was first published on %(day)s.")
+                        % {
+                            "version": release.version,
+                            "day": release.released_on.isoformat(),
+                        }
+                    ]
+                }
+            )
+        converted = release.converts_on is not None and release.converts_on <= on
+        return Response(
+            LicensingSerializer(
+                {
+                    "project": release.project.slug,
+                    "version": release.version,
+                    "on": on,
+                    "license_expression": (
+                        release.converts_to if converted else release.license_expression
+                    ),
+                    "since": release.converts_on if converted else release.released_on,
+                    "until": None if converted else release.converts_on,
+                    "open_source": release.is_open_source(on),
+                    "released_on": release.released_on,
+                    "converts_on": release.converts_on,
+                    "converts_to": release.converts_to or None,
+                }
+            ).data
+        )

@@ -18,6 +18,7 @@ names it, never a feed of everything.
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.urls import reverse
@@ -99,6 +100,11 @@ class ConversionEvents:
     upcoming: list[Release] = field(default_factory=list)
     recent: list[Release] = field(default_factory=list)
     more_upcoming: bool = False
+    today: datetime.date | None = None
+    request: object = None
+
+    def absolute(self, path: str) -> str:
+        return self.request.build_absolute_uri(path) if self.request else path
 
     @property
     def valid(self) -> bool:
@@ -140,6 +146,8 @@ def conversion_events(query, *, today: datetime.date, request=None) -> Conversio
         upcoming=upcoming[:UPCOMING_LIMIT],
         recent=recent,
         more_upcoming=len(upcoming) > UPCOMING_LIMIT,
+        today=today,
+        request=request,
     )
 
 
@@ -220,19 +228,51 @@ class ConversionFeed(Feed):
         return self.site_name
 
     def items(self):
-        return self.events.all
+        """An entry per conversion, and for a conversion at most
+        ``CONVERSION_NOTICE_DAYS`` away an advance notice entry, dated that many
+        days before it (as endoflife.date announces end-of-life dates)."""
+        notice = datetime.timedelta(days=settings.CONVERSION_NOTICE_DAYS)
+        today = self.events.today
+        notices = [
+            Notice(release)
+            for release in self.events.upcoming
+            if today is not None and release.converts_on - notice <= today
+        ]
+        return [*notices, *self.events.all]
 
-    def item_title(self, release):
-        return conversion_title(release)
+    def item_title(self, item):
+        if isinstance(item, Notice):
+            return _("In %(days)d days: %(title)s") % {
+                "days": settings.CONVERSION_NOTICE_DAYS,
+                "title": conversion_title(item.release),
+            }
+        return conversion_title(item)
 
-    def item_description(self, release):
-        return conversion_description(release)
+    def item_description(self, item):
+        return conversion_description(getattr(item, "release", item))
 
-    def item_link(self, release):
-        return release_url(release)
+    def item_link(self, item):
+        return release_url(getattr(item, "release", item))
 
-    def item_updateddate(self, release):
-        return release.updated_at
+    def item_guid(self, item):
+        if isinstance(item, Notice):
+            return self.events.absolute(release_url(item.release)) + "-notice"
+        return self.events.absolute(release_url(item))
+
+    def item_updateddate(self, item):
+        if isinstance(item, Notice):
+            day = item.release.converts_on - datetime.timedelta(
+                days=settings.CONVERSION_NOTICE_DAYS
+            )
+            return datetime.datetime.combine(day, datetime.time(), datetime.UTC)
+        return item.updated_at
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The advance notice of a release's coming conversion (an Atom entry)."""
+
+    release: Release
 
 
 def conversions_atom(request):
@@ -244,11 +284,37 @@ def conversions_atom(request):
     return ConversionFeed(events, site_name=site_name)(request)
 
 
+def alarm_days(request) -> list[int] | None:
+    """The alarms a calendar asks for: ``?alarms=30,7,1`` (days before each
+    conversion; ``?alarms=none`` for none), else ``CONVERSION_ALARM_DAYS``.
+    None when the value is not such a list."""
+    value = request.GET.get("alarms")
+    if value is None or value == "":
+        return list(settings.CONVERSION_ALARM_DAYS)
+    if value.strip().lower() == "none":
+        return []
+    parts = [part.strip() for part in value.split(",")]
+    if not all(part.isdigit() and int(part) <= 366 for part in parts):
+        return None
+    return sorted({int(part) for part in parts}, reverse=True)
+
+
 def conversions_ics(request):
-    """``/conversions/calendar.ics``: one all-day event per conversion."""
+    """``/conversions/calendar.ics``: one all-day event per conversion, with an
+    alarm ``N`` days before it for each of :func:`alarm_days`."""
     events = conversion_events(request.GET, today=timezone.localdate(), request=request)
     if not events.valid:
         return invalid_filters(events)
+    alarms = alarm_days(request)
+    if alarms is None:
+        return HttpResponseBadRequest(
+            _(
+                "alarms: give days before each conversion separated by commas "
+                "(e.g. 30,1; at most 366), or none."
+            )
+            + "\n",
+            content_type="text/plain; charset=utf-8",
+        )
     # Imported here: only this download needs it, and a worker that never
     # serves one keeps the memory (about 3 MB).
     import icalendar
@@ -272,6 +338,17 @@ def conversions_ics(request):
         event.add("description", conversion_description(release))
         event.add("url", request.build_absolute_uri(release_url(release)))
         event.add("transp", "TRANSPARENT")
+        for days in alarms:
+            alarm = icalendar.Alarm()
+            alarm.add("uid", f"conversion-{release.pk}-alarm-{days}@{host}")
+            alarm.add("action", "DISPLAY")
+            alarm.add("trigger", datetime.timedelta(days=-days))
+            alarm.add(
+                "description",
+                _("In %(days)d days: %(title)s")
+                % {"days": days, "title": conversion_title(release)},
+            )
+            event.add_component(alarm)
         calendar.add_component(event)
     response = HttpResponse(
         calendar.to_ical(), content_type="text/calendar; charset=utf-8"

@@ -399,3 +399,43 @@ class ReleaseWriteSerializer(serializers.ModelSerializer):
         for name in attrs:
             attrs[name] = getattr(instance, name)
         return attrs
+
+
+class LicensingQuerySerializer(serializers.Serializer):
+    project = serializers.SlugField(
+        max_length=100, help_text="The project's slug, e.g. 'snuba'."
+    )
+    version = serializers.CharField(
+        max_length=50, help_text="The version as tagged, e.g. '23.11.0'."
+    )
+    on = serializers.DateField(
+        required=False,
+        help_text="The day asked about (YYYY-MM-DD, a UTC date); default: today.",
+    )
+
+
+class LicensingSerializer(serializers.Serializer):
+    """Which expression governs a version on a day, since when and until when."""
+
+    project = serializers.CharField(help_text="The project's slug.")
+    version = serializers.CharField()
+    on = serializers.DateField(help_text="The day asked about.")
+    license_expression = serializers.CharField(
+        help_text="The SPDX expression that governs the version on that day."
+    )
+    since = serializers.DateField(
+        help_text="The first day it governs: the release, or the conversion."
+    )
+    until = serializers.DateField(
+        allow_null=True,
+        help_text=(
+            "The first day it no longer governs (the conversion), or null when "
+            "nothing is known to replace it."
+        ),
+    )
+    open_source = serializers.BooleanField(
+        help_text="Whether the version is open source on that day."
+    )
+    released_on = serializers.DateField()
+    converts_on = serializers.DateField(allow_null=True)
+    converts_to = serializers.CharField(allow_null=True)

@@ -138,6 +138,7 @@ def test_root_lists_every_resource(api_client, db):
     assert response.status_code == 200
     assert set(response.json()) == {
         "licenses",
+        "licensing",
         "projects",
         "statements",
         "sections",

@@ -212,3 +212,48 @@ def test_validate_without_expression_is_a_400(api_client, db):
     response = api_client.get("/api/v1/expressions/validate/")
     assert response.status_code == 400
     assert "expression" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("on", "expression", "since", "until", "open_source"),
+    [
+        ("2024-06-01", "BUSL-1.1", "2023-11-15", "2026-11-15", False),
+        ("2026-11-14", "BUSL-1.1", "2023-11-15", "2026-11-15", False),
+        ("2026-11-15", "Apache-2.0", "2026-11-15", None, True),
+    ],
+)
+def test_licensing_lookup_says_what_governs_a_version_on_a_day(
+    api_client, snuba, on, expression, since, until, open_source
+):
+    response = api_client.get(
+        f"/api/v1/licensing/?project=snuba&version=23.11.0&on={on}"
+    )
+
+    assert response.status_code == 200, response.json()
+    answer = response.json()
+    assert (
+        answer["license_expression"],
+        answer["since"],
+        answer["until"],
+        answer["open_source"],
+    ) == (expression, since, until, open_source)
+
+
+def test_licensing_lookup_refuses_a_day_before_the_release(api_client, snuba):
+    response = api_client.get(
+        "/api/v1/licensing/?project=snuba&version=23.11.0&on=2023-11-14"
+    )
+    assert response.status_code == 400
+    assert "2023-11-15" in response.json()["errors"]["on"][0]
+
+
+def test_licensing_lookup_of_an_unknown_version_is_a_404(api_client, snuba):
+    response = api_client.get("/api/v1/licensing/?project=snuba&version=9.9")
+    assert response.status_code == 404
+    assert "9.9" in response.json()["detail"]
+
+
+def test_licensing_lookup_needs_project_and_version(api_client, snuba):
+    response = api_client.get("/api/v1/licensing/?on=2025-01-01")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"project", "version"}

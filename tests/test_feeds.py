@@ -207,3 +207,44 @@ def test_feed_queries_do_not_grow(
         with django_assert_num_queries(3):
             assert client.get(url).status_code == 200
         grow()
+
+
+# ---------------------------------------------------------------- advance notice
+
+
+def test_calendar_events_carry_alarms_30_and_1_days_before(client, busl):
+    event = next(e for e in events(calendar(client)) if "23.11.0" in str(e["SUMMARY"]))
+    alarms = event.walk("VALARM")
+    assert [alarm.decoded("TRIGGER") for alarm in alarms] == [
+        datetime.timedelta(days=-30),
+        datetime.timedelta(days=-1),
+    ]
+    assert all(str(alarm["ACTION"]) == "DISPLAY" for alarm in alarms)
+    assert str(alarms[0]["DESCRIPTION"]).startswith("In 30 days: Snuba 23.11.0")
+
+
+@pytest.mark.parametrize(
+    ("query", "triggers"),
+    [("?alarms=7", [-7]), ("?alarms=none", []), ("?alarms=1,14", [-14, -1])],
+)
+def test_a_subscriber_chooses_the_alarms(client, busl, query, triggers):
+    cal = calendar(client, f"/conversions/calendar.ics{query}")
+    for event in events(cal):
+        assert [a.decoded("TRIGGER").days for a in event.walk("VALARM")] == triggers
+
+
+def test_bad_alarms_are_a_400_that_says_how(client, busl):
+    response = client.get("/conversions/calendar.ics?alarms=soon")
+    assert response.status_code == 400
+    assert "alarms" in response.content.decode()
+
+
+def test_atom_feed_announces_a_conversion_30_days_ahead(client, busl, monkeypatch):
+    freeze_today(monkeypatch, D(2026, 12, 20))
+    shown = entries(atom(client))
+    notice = shown[0]
+    assert notice["title"] == "In 30 days: Relay 25.1.0 becomes MIT on 2027-01-15"
+    assert notice["updated"].startswith("2026-12-16")
+    assert notice["id"] != shown[1]["id"]
+    # Not yet for a conversion further away.
+    assert not any("24.3.0" in e["title"] and "In 30" in e["title"] for e in shown)

@@ -131,6 +131,8 @@ BEYOND_SCHEMA = {
     "languages": "slugs of existing languages",
     "section": "the slug of a published section",
     "project": "the slug of a published project",
+    "version": "a published version of the project",
+    "on": "a day on or after the version's release",
     "license_expression": "a valid SPDX expression of ids SPDX or the portal know",
     "change_date": "after the release date, within the license's change cap",
     # A grant's terms: what the licenses its expression names allow (a cap, a
