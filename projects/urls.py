@@ -9,6 +9,11 @@ urlpatterns = [
     path("feed.atom", feeds.ProjectFeed(), name="feed"),
     path("<slug:slug>/", views.ProjectDetailView.as_view(), name="detail"),
     path("<slug:slug>/badge.svg", views.project_badge, name="badge"),
+    path(
+        "<slug:slug>/releases/<str:version>/license-parameters.txt",
+        views.release_license_parameters,
+        name="license-parameters",
+    ),
 ]
 
 # Mounted at /conversions/ by the root URL map, in the "conversions" namespace.

@@ -1,10 +1,11 @@
 """The public project directory, project pages and badges, and the conversions."""
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -16,6 +17,7 @@ from portal.text.json_ld import NonceFreeETagMixin
 from projects import badges
 from projects.feeds import conversion_events
 from projects.filters import ProjectDirectoryFilter
+from projects.license_headers import license_parameters
 from projects.models import Project, Release
 from projects.structured_data import software_source_code
 
@@ -125,6 +127,23 @@ def project_badge(request, slug):
     # Rendered without the request: the site's context processors are for pages.
     svg = render_to_string("projects/badge.svg", {"badge": badge})
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+
+
+def release_license_parameters(request, slug, version):
+    """``/projects/<slug>/releases/<version>/license-parameters.txt``: the
+    release's BUSL "Parameters" block or FSL notice, for its LICENSE file."""
+    release = get_object_or_404(
+        Release.objects.published().select_related("project"),
+        project__slug=slug,
+        version=version,
+    )
+    text = license_parameters(release)
+    if text is None:
+        raise Http404(
+            _("%(version)s is not under a source-available license.")
+            % {"version": release.version}
+        )
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
 
 # Projects suggested under the conversions' project field: those with a
