@@ -20,6 +20,7 @@ from projects.filters import ProjectDirectoryFilter
 from projects.license_headers import license_parameters
 from projects.models import Project, Release
 from projects.structured_data import software_source_code
+from projects.timeline import project_timeline
 
 
 class ProjectListView(CanonicalQueryMixin, ListView):
@@ -94,6 +95,9 @@ class ProjectDetailView(PreviewableMixin, NonceFreeETagMixin, DetailView):
                 today, osi_approved=osi_approved
             )
         context["open_source_count"] = sum(r.open_source_today for r in releases)
+        context["timeline"] = project_timeline(
+            project, releases, today=today, osi_approved=osi_approved
+        )
         upcoming = [r.converts_on for r in releases if r.converts_on]
         context["next_conversion"] = min(
             (day for day in upcoming if day > today), default=None

@@ -426,3 +426,38 @@ def test_conversions_page_queries_do_not_grow(
             assert response.status_code == 200
         grow()
     assert Project.objects.count() == 22
+
+
+# ---------------------------------------------------------------- the timeline
+
+
+def test_project_page_draws_its_timeline_accessibly(client, busl, monkeypatch):
+    freeze_today(monkeypatch, D(2025, 6, 1))
+    main = get_ok(client, "/projects/snuba/").find("main")
+    svg = main.find("svg")
+
+    assert svg.attrs["role"] == "img"
+    assert svg.attrs["aria-labelledby"] == "timeline-title timeline-desc"
+    assert svg.attrs["aria-describedby"] == "releases-caption"
+    assert svg.find("title", id="timeline-title").text == (
+        "Timeline of Snuba's licenses and releases"
+    )
+    description = svg.find("desc", id="timeline-desc").text
+    assert "3 releases" in description and "2025-06-01" in description
+    # A bar per release, and a second one for each that converts.
+    bars = svg.find_all("rect", "release-bar")
+    assert len(bars) == 3 + 2
+    assert [t.text for t in svg.find_all("title") if ": " in t.text][:2] == [
+        "9.1.2: MIT",
+        "23.11.0: BUSL-1.1",
+    ]
+    assert len(svg.find_all("line", "today")) == 1
+
+
+def test_project_without_history_or_releases_has_no_timeline(
+    client, make_license, make_project
+):
+    make_license("MIT")
+    make_project("Plain")
+    main = get_ok(client, "/projects/plain/").find("main")
+    assert main.find_all("svg") == []

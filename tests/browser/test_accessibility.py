@@ -24,6 +24,7 @@ PAGE_TYPES = {
     "directory (no result)": "/projects/?license=MIT&status=archived",
     "directory (bad filter)": "/projects/?status=bogus",
     "project detail": "/projects/sentry/",
+    "project detail (sample terms)": "/projects/sample-edge-proxy/",
     "conversions": "/conversions/",
     "search": "/search/?q=apache+license",
     "search (nothing found)": "/search/?q=zeppelin",
