@@ -53,7 +53,10 @@ class Timeline:
     rows: list[Row]
     ticks: list[Tick]
     today_x: float | None
+    title: str
     description: str
+    #: The id of the table that gives the same facts, or "".
+    described_by: str = ""
 
 
 def project_timeline(
@@ -71,10 +74,7 @@ def project_timeline(
     dates += [r.converts_on for r in releases if r.converts_on]
     start = min(dates) - relativedelta(months=3)
     end = max(dates) + relativedelta(months=3)
-    span = (end - start).days or 1
-
-    def x(day: datetime.date) -> float:
-        return round(LEFT + (day - start).days / span * (WIDTH - LEFT - RIGHT), 1)
+    x = _scale(start, end)
 
     bands = []
     for index, change in enumerate(changes):
@@ -114,10 +114,7 @@ def project_timeline(
             )
         rows.append(Row(y, release.version, segments))
     height = BAND_HEIGHT + 6 + len(releases) * ROW_HEIGHT + AXIS_HEIGHT
-    ticks = [
-        Tick(x(datetime.date(year, 1, 1)), str(year))
-        for year in range(start.year + 1, end.year + 1)
-    ]
+    ticks = _year_ticks(start, end, x)
     converting = sum(1 for r in releases if r.converts_on)
     description = _(
         "License history of %(name)s from %(start)s to %(end)s as bands; "
@@ -139,5 +136,78 @@ def project_timeline(
         rows=rows,
         ticks=ticks,
         today_x=x(today),
+        title=_("Timeline of %(name)s's licenses and releases")
+        % {"name": project.name},
         description=description,
+        described_by="releases-caption" if releases else "",
     )
+
+
+def conversions_timeline(
+    releases, *, today: datetime.date, months: int = 36
+) -> Timeline | None:
+    """The conversions of ``releases`` (upcoming, soonest first) within the next
+    ``months``, each a bar from its release (or today) to its conversion; None
+    when there is none."""
+    end = today + relativedelta(months=months)
+    shown = [r for r in releases if today <= r.converts_on <= end]
+    if not shown:
+        return None
+    x = _scale(today, end)
+    rows = []
+    for number, release in enumerate(shown):
+        begins = max(release.released_on, today)
+        rows.append(
+            Row(
+                6 + number * ROW_HEIGHT,
+                f"{release.project.name} {release.version}",
+                [
+                    Segment(
+                        x(begins),
+                        max(x(release.converts_on) - x(begins), 1),
+                        False,
+                        release.license_expression,
+                    ),
+                    Segment(
+                        x(release.converts_on),
+                        max(x(end) - x(release.converts_on), 1),
+                        True,
+                        release.converts_to,
+                    ),
+                ],
+            )
+        )
+    return Timeline(
+        width=WIDTH,
+        height=6 + len(shown) * ROW_HEIGHT + AXIS_HEIGHT,
+        bands=[],
+        rows=rows,
+        ticks=_year_ticks(today, end, x),
+        today_x=x(today),
+        title=_("Conversions in the next %(months)d months") % {"months": months},
+        description=_(
+            "%(count)d releases become open source between %(start)s and %(end)s, "
+            "each a bar ending on its conversion day. The upcoming conversions "
+            "table gives the same facts."
+        )
+        % {"count": len(shown), "start": today.isoformat(), "end": end.isoformat()},
+        described_by="upcoming-caption",
+    )
+
+
+def _scale(start: datetime.date, end: datetime.date):
+    """``x(day)``: the horizontal position of ``day`` between ``start`` and
+    ``end``."""
+    span = (end - start).days or 1
+
+    def x(day: datetime.date) -> float:
+        return round(LEFT + (day - start).days / span * (WIDTH - LEFT - RIGHT), 1)
+
+    return x
+
+
+def _year_ticks(start: datetime.date, end: datetime.date, x) -> list[Tick]:
+    return [
+        Tick(x(datetime.date(year, 1, 1)), str(year))
+        for year in range(start.year + 1, end.year + 1)
+    ]

@@ -20,7 +20,7 @@ from projects.filters import ProjectDirectoryFilter
 from projects.license_headers import license_parameters
 from projects.models import Project, Release
 from projects.structured_data import software_source_code
-from projects.timeline import project_timeline
+from projects.timeline import conversions_timeline, project_timeline
 
 
 class ProjectListView(CanonicalQueryMixin, ListView):
@@ -166,6 +166,9 @@ class ConversionListView(CanonicalQueryMixin, TemplateView):
             self.request.GET, today=timezone.localdate(), request=self.request
         )
         context["events"] = events
+        context["timeline"] = conversions_timeline(
+            events.upcoming, today=timezone.localdate()
+        )
         context["filter"] = events.filterset
         context["project_suggestions"] = (
             Project.objects.published()

@@ -461,3 +461,18 @@ def test_project_without_history_or_releases_has_no_timeline(
     make_project("Plain")
     main = get_ok(client, "/projects/plain/").find("main")
     assert main.find_all("svg") == []
+
+
+def test_conversions_page_draws_the_next_36_months(client, busl, monkeypatch):
+    freeze_today(monkeypatch, D(2026, 12, 1))
+    main = get_ok(client, "/conversions/").find("main")
+    svg = main.find("svg")
+
+    assert svg.attrs["aria-describedby"] == "upcoming-caption"
+    assert svg.find("title", id="timeline-title").text == (
+        "Conversions in the next 36 months"
+    )
+    labels = [t.text for t in svg.find_all("text") if not t.text.isdigit()]
+    # The two upcoming conversions, soonest first; the past one is not drawn.
+    assert labels == ["Relay 25.1.0", "Snuba 24.3.0"]
+    assert "2 releases become open source" in svg.find("desc").text
