@@ -9,9 +9,11 @@ The rules an editor can rely on:
 * A real run is all-or-nothing: one transaction, rolled back if any row has an
   error. A dry run is the same run, always rolled back, so it finds exactly the
   errors a real run would meet, database uniqueness included.
-* The one publish policy (``portal.publishing.policy``) decides, for the
-  importing user, every row's state and schedule: an editor's file may create
-  drafts and change content, not publish or reschedule what is published.
+* Every row goes through the first half of the one write path
+  (``projects.services.project_apply`` / ``release_apply``): the publish
+  policy decides, for the importing user, the row's state and schedule: an
+  editor's file may create drafts and change content, not publish or
+  reschedule what is published.
 * Idempotent by slug: a row updates the project with its slug, and a row that
   changes nothing writes nothing (no save, no history entry, ``updated_at`` kept).
 * It never deletes: releases and history entries absent from the file are kept.
@@ -36,7 +38,7 @@ from licenses.expressions import check_expression
 from licenses.models import License, remembered_conversion_terms
 from portal.http.caching import mark_content_changed
 from portal.publishing.history import DeferredHistory, record_author
-from portal.publishing.policy import SYSTEM, PublishingRefused, check_publishing
+from portal.publishing.policy import SYSTEM, PublishingRefused
 from portal.text import json_input
 from projects.catalogue_format import (
     HISTORY_PARTS,
@@ -50,8 +52,10 @@ from projects.catalogue_format import (
 from projects.models import Category, Language, LicenseChange, Project, Release
 from projects.services import (
     license_usage_deferred,
+    project_apply,
     project_grant_with_terms,
     project_refresh_conversions,
+    release_apply,
 )
 
 REQUIRED_COLUMNS = ["slug", "name", "summary", "license_expression"]
@@ -496,10 +500,15 @@ class _Importer:
             )
         if not changed:
             return False
-        self._check_publishing(project, values)
         before = {name: getattr(project, name) for name in values}
-        for name, value in values.items():
-            setattr(project, name, value)
+        try:
+            project = project_apply(
+                user=self.user,
+                project=project if project.pk is not None else None,
+                data=values,
+            )
+        except PublishingRefused as refusal:
+            raise RowInvalid({refusal.field: [refusal.message]}) from None
         try:
             # Slugs are unique in memory: those in the database when the import
             # began (self.projects) and those of the rows before this one.
@@ -516,18 +525,6 @@ class _Importer:
         self.projects[project.slug] = project
         self._link_licenses(project, created=created)
         return True
-
-    def _check_publishing(self, project: Project, values: dict) -> None:
-        """The one publish policy, for the row's state and schedule."""
-        try:
-            check_publishing(
-                user=self.user,
-                model=Project,
-                current=project if project.pk is not None else None,
-                changes=values,
-            )
-        except PublishingRefused as refusal:
-            raise RowInvalid({refusal.field: [refusal.message]}) from None
 
     def _link_licenses(self, project: Project, *, created: bool) -> None:
         ids = check_expression(project.license_expression).license_ids
@@ -595,19 +592,12 @@ class _Importer:
             if release.pk and all(getattr(release, k) == v for k, v in values.items()):
                 continue
             try:
-                check_publishing(
-                    user=self.user,
-                    model=Release,
-                    current=release if release.pk else None,
-                    changes=values,
-                )
+                release_apply(user=self.user, release=release, data=values)
             except PublishingRefused as refusal:
                 errors.setdefault(f"{label}.{refusal.field}", []).append(
                     refusal.message
                 )
                 continue
-            for name, value in values.items():
-                setattr(release, name, value)
             try:
                 # Versions are unique in memory (``existing`` and ``versions``);
                 # the project is the one just saved (no query to find it again).

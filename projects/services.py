@@ -8,8 +8,9 @@ publish policy (``portal.publishing.policy``), validate through the model
 author in the history, in one transaction. The admin's form asks the policy in
 its ``clean()`` (where it can show the refusal on the field) and then saves
 through ``project_save`` / ``release_save``. The bulk import keeps a faster path
-of its own (bulk inserts, in-memory lookups) but asks the same policy and the
-same model validation for every row.
+of its own for the saving (bulk inserts, in-memory lookups), after the same
+first half as every write (``project_apply`` / ``release_apply``: the publish
+policy, then the values) and the same model validation, for every row.
 """
 
 from collections.abc import Iterable
@@ -250,6 +251,27 @@ def project_refresh_conversions(*, project: Project, strict: bool = False) -> in
     return changed
 
 
+def project_apply(*, user, project: Project | None, data: dict) -> Project:
+    """The first half of every project write, the import's included: ask the
+    publish policy whether ``user`` may change ``project`` (as stored; ``None``
+    for a new one) to the model values of ``data``, then set them. Raises
+    ``PublishingRefused``; writes nothing."""
+    check_publishing(user=user, model=Project, current=project, changes=data)
+    project = project or Project()
+    for name, value in data.items():
+        setattr(project, name, value)
+    return project
+
+
+def release_apply(*, user, release: Release, data: dict) -> Release:
+    """As ``project_apply``, for a release (``release.pk`` unset: a new one)."""
+    current = release if release.pk is not None else None
+    check_publishing(user=user, model=Release, current=current, changes=data)
+    for name, value in data.items():
+        setattr(release, name, value)
+    return release
+
+
 def project_create(*, user, data: dict, reason: str | None = None) -> Project:
     """A new project from ``data`` (model field values; ``languages`` a list of
     Language objects). It starts as a draft unless ``data`` says otherwise and
@@ -258,9 +280,8 @@ def project_create(*, user, data: dict, reason: str | None = None) -> Project:
     languages = data.pop("languages", None)
     terms = data.pop("terms", None)
     data.setdefault("state", State.DRAFT)
-    check_publishing(user=user, model=Project, current=None, changes=data)
     return project_save(
-        project=Project(**data),
+        project=project_apply(user=user, project=None, data=data),
         user=user,
         reason=reason,
         languages=languages,
@@ -275,11 +296,8 @@ def project_update(
     data = dict(data)
     languages = data.pop("languages", None)
     terms = data.pop("terms", None)
-    check_publishing(user=user, model=Project, current=project, changes=data)
-    for name, value in data.items():
-        setattr(project, name, value)
     return project_save(
-        project=project,
+        project=project_apply(user=user, project=project, data=data),
         user=user,
         reason=reason,
         languages=languages,
@@ -328,8 +346,7 @@ def release_create(
     data = dict(data)
     data.setdefault("state", State.DRAFT)
     data.setdefault("license_expression", project.license_expression)
-    check_publishing(user=user, model=Release, current=None, changes=data)
-    release = Release(project=project, **data)
+    release = release_apply(user=user, release=Release(project=project), data=data)
     return release_save(release=release, user=user, reason=reason)
 
 
@@ -337,7 +354,5 @@ def release_update(
     *, user, release: Release, data: dict, reason: str | None = None
 ) -> Release:
     """Change ``release`` (as stored) to the values of ``data``."""
-    check_publishing(user=user, model=Release, current=release, changes=data)
-    for name, value in data.items():
-        setattr(release, name, value)
+    release = release_apply(user=user, release=release, data=data)
     return release_save(release=release, user=user, reason=reason)
