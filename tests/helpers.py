@@ -27,6 +27,7 @@ import pytest
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.forms import MultiWidget
 from django.utils import timezone
 
 from licenses.models import Family
@@ -448,3 +449,25 @@ class ThrowawayRedis:
         self.resume()
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+def admin_form_data(form) -> dict:
+    """The POST data of an unbound admin form, as the browser would send it
+    (disabled fields are not sent)."""
+    data = {}
+    for name, form_field in form.fields.items():
+        if form_field.disabled:
+            continue
+        bound = form[name]
+        value = bound.value()
+        if isinstance(form_field.widget, MultiWidget):
+            for index, part in enumerate(form_field.widget.decompress(value)):
+                data[f"{bound.html_name}_{index}"] = "" if part is None else str(part)
+        elif isinstance(value, bool):
+            if value:
+                data[bound.html_name] = "on"
+        elif isinstance(value, list | tuple):
+            data[bound.html_name] = [str(v) for v in value]
+        elif value is not None:
+            data[bound.html_name] = str(value)
+    return data

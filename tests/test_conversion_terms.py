@@ -6,7 +6,6 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.forms import MultiWidget
 from django.test.utils import CaptureQueriesContext
 
 from licenses.conversion import (
@@ -22,6 +21,7 @@ from licenses.models import Family, License
 from licenses.services import license_save
 from projects.models import LicenseChange, Release
 from projects.services import project_set_terms
+from tests.helpers import admin_form_data
 
 D = datetime.date
 
@@ -334,25 +334,6 @@ def test_a_summary_edit_recomputes_no_release(busl, make_project, make_release):
     assert License.objects.get(pk=busl.pk).summary.startswith("All of Sentry")
 
 
-def admin_post_data(form) -> dict:
-    """The POST data of an unbound admin form, as the browser would send it."""
-    data = {}
-    for name, field in form.fields.items():
-        bound = form[name]
-        value = bound.value()
-        if isinstance(field.widget, MultiWidget):
-            for index, part in enumerate(field.widget.decompress(value)):
-                data[f"{bound.html_name}_{index}"] = "" if part is None else str(part)
-        elif isinstance(value, bool):
-            if value:
-                data[bound.html_name] = "on"
-        elif isinstance(value, list | tuple):
-            data[bound.html_name] = [str(v) for v in value]
-        elif value is not None:
-            data[bound.html_name] = str(value)
-    return data
-
-
 def test_a_change_of_period_in_the_admin_moves_the_release_dates(
     busl, make_project, make_release, login_as
 ):
@@ -364,7 +345,7 @@ def test_a_change_of_period_in_the_admin_moves_the_release_dates(
     form = publisher.get(url).context["adminform"].form
 
     response = publisher.post(
-        url, {**admin_post_data(form), "change_period_months": "12"}
+        url, {**admin_form_data(form), "change_period_months": "12"}
     )
 
     assert response.status_code == 302

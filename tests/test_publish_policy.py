@@ -17,7 +17,6 @@ from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.forms import MultiWidget
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +30,7 @@ from portal.publishing.policy import (
     check_publishing,
 )
 from projects.models import Project, Release
+from tests.helpers import admin_form_data
 
 FUTURE = (timezone.now() + datetime.timedelta(days=30)).replace(microsecond=0)
 ROLES = ("anonymous", "no rights", "Editor", "Publisher", "superuser")
@@ -130,27 +130,6 @@ def admin_url(model, view, *args):
     return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=args)
 
 
-def form_data(form) -> dict:
-    """The POST data of an unbound admin form, as the browser would send it."""
-    data = {}
-    for name, field in form.fields.items():
-        if field.disabled:
-            continue
-        bound = form[name]
-        value = bound.value()
-        if isinstance(field.widget, MultiWidget):
-            for index, part in enumerate(field.widget.decompress(value)):
-                data[f"{bound.html_name}_{index}"] = "" if part is None else str(part)
-        elif isinstance(value, bool):
-            if value:
-                data[bound.html_name] = "on"
-        elif isinstance(value, list | tuple):
-            data[bound.html_name] = [str(v) for v in value]
-        elif value is not None:
-            data[bound.html_name] = str(value)
-    return data
-
-
 def with_asked(data: dict, asked: dict) -> dict:
     data = dict(data)
     for name, value in asked.items():
@@ -200,7 +179,7 @@ def post_form_page(client, url, change):
     page = client.get(url)
     if page.status_code != 200:
         return page
-    base = {**form_data(page.context["adminform"].form), **INLINES}
+    base = {**admin_form_data(page.context["adminform"].form), **INLINES}
     return client.post(url, with_asked(base, change.asked))
 
 
