@@ -23,7 +23,7 @@ from portal.models import Section, Statement
 from portal.publishing.models import State
 from projects.models import Category, Language, Project, Release
 from projects.services import project_save
-from tests.helpers import DemoRows
+from tests.helpers import DemoRows, ensure_role_groups
 
 _counter = itertools.count(1)
 
@@ -55,6 +55,18 @@ def _content_changes_seen_at_once(monkeypatch, settings):
     # Every request reads the shared cache, which each test empties.
     monkeypatch.setattr(caching.local_copy, "values", None)
     settings.CONTENT_VERSION_LOCAL_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(request):
+    """The Editor and Publisher groups, which a data migration creates. A
+    transactional test (the browser tests, the migration test) empties every
+    table when it ends, and the tests run in parallel in any order, so each test
+    that uses the database finds them put back if they are gone."""
+    if "_django_db_helper" not in request.fixturenames:
+        return
+    request.getfixturevalue("_django_db_helper")
+    ensure_role_groups()
 
 
 @pytest.fixture(autouse=True, scope="session")

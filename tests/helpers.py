@@ -7,6 +7,7 @@ Fixtures live in ``conftest.py``; this module holds what they and the tests call
 
 import contextlib
 import datetime
+import importlib
 import os
 import secrets
 import shutil
@@ -471,3 +472,21 @@ def admin_form_data(form) -> dict:
         elif value is not None:
             data[bound.html_name] = str(value)
     return data
+
+
+def ensure_role_groups() -> None:
+    """Create the role groups with their permissions, as the roles migration
+    does, where they are missing (one query when they are there)."""
+    from django.contrib.auth.models import Group, Permission
+
+    roles = importlib.import_module(
+        "portal.migrations.0003_editor_and_publisher_roles"
+    ).ROLES
+    if Group.objects.filter(name__in=roles).count() == len(roles):
+        return
+    for name, wanted in roles.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+            for app, codename in wanted
+        )
