@@ -311,6 +311,8 @@ class _Importer:
         created = project is None
         changed = self._save_project(project, values, raw)
         project = self.projects[values["slug"]]
+        if created:
+            _known_empty(project, "license_changes")
         changed |= self._set_languages(project, languages)
         # The history and its terms first: they decide the releases' conversions.
         history_changed = False
@@ -426,7 +428,10 @@ class _Importer:
             return False
         grant = project_grant_with_terms(project=project, terms=terms)
         try:
-            grant.full_clean(validate_unique=False, validate_constraints=False)
+            # The project is the one just saved (no query to find it again).
+            grant.full_clean(
+                exclude=["project"], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 errors.setdefault(name, []).extend(messages)
@@ -731,6 +736,18 @@ def _terms_values(entry: dict, *, label: str) -> dict:
     if errors:
         raise TermsInvalid(errors)
     return values
+
+
+def _known_empty(project: Project, relation: str) -> None:
+    """Tell ``project`` (just created) that ``relation`` holds nothing yet, as a
+    prefetch would, so that reading it costs no query."""
+    queryset = getattr(project, relation).all()
+    queryset._result_cache = []
+    queryset._prefetch_done = True
+    project._prefetched_objects_cache = {
+        **getattr(project, "_prefetched_objects_cache", {}),
+        relation: queryset,
+    }
 
 
 def _date(value, *, required: bool = False):
