@@ -603,17 +603,8 @@ class _Importer:
                     refusal.message
                 )
                 continue
-            try:
-                # Versions are unique in memory (``existing`` and ``versions``);
-                # the project is the one just saved (no query to find it again).
-                release.full_clean(
-                    exclude=["project"],
-                    validate_unique=False,
-                    validate_constraints=False,
-                )
-            except ValidationError as error:
-                for name, messages in error.message_dict.items():
-                    errors.setdefault(f"{label}.{name}", []).extend(messages)
+            # Versions are unique in memory (``existing`` and ``versions``).
+            if not _entry_valid(release, label, errors):
                 continue
             self._record_author(release)
             if release.pk is None:
@@ -666,16 +657,8 @@ class _Importer:
                 continue
             for name, value in values.items():
                 setattr(change, name, value)
-            try:
-                # Days are unique in memory (``existing`` and ``days``).
-                change.full_clean(
-                    exclude=["project"],
-                    validate_unique=False,
-                    validate_constraints=False,
-                )
-            except ValidationError as error:
-                for name, messages in error.message_dict.items():
-                    errors.setdefault(f"{label}.{name}", []).extend(messages)
+            # Days are unique in memory (``existing`` and ``days``).
+            if not _entry_valid(change, label, errors):
                 continue
             self._record_author(change)
             change.save()
@@ -736,6 +719,21 @@ def _terms_values(entry: dict, *, label: str) -> dict:
     if errors:
         raise TermsInvalid(errors)
     return values
+
+
+def _entry_valid(entry, label: str, errors: dict) -> bool:
+    """Validate a release or history entry of the row's project; its errors go
+    under ``label``. Uniqueness is checked in memory by the caller, and the
+    project is the one just saved (no query to find it again)."""
+    try:
+        entry.full_clean(
+            exclude=["project"], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(f"{label}.{name}", []).extend(messages)
+        return False
+    return True
 
 
 def _known_empty(project: Project, relation: str) -> None:
