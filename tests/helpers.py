@@ -490,3 +490,25 @@ def ensure_role_groups() -> None:
             Permission.objects.get(content_type__app_label=app, codename=codename)
             for app, codename in wanted
         )
+
+
+def _content_models() -> list:
+    from licenses.models import License
+    from portal.models import Section, SiteSettings, Statement
+    from projects.models import Category, Language, LicenseChange, Project, Release
+
+    return [
+        Section,
+        Statement,
+        SiteSettings,
+        License,
+        Project,
+        Release,
+        LicenseChange,
+        Category,
+        Language,
+    ]
+
+
+# Every model an editor writes, in the admin's order.
+CONTENT_MODELS = _content_models()

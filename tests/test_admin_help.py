@@ -10,21 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from licenses.models import License
-from portal.models import Section, SiteSettings, Statement
+from portal.models import Section, Statement
 from portal.publishing.models import State
-from projects.models import Category, Language, LicenseChange, Project, Release
+from projects.models import Category, Language, Project, Release
+from tests.helpers import CONTENT_MODELS
 
-CONTENT_MODELS = [
-    Section,
-    Statement,
-    SiteSettings,
-    License,
-    Project,
-    Release,
-    LicenseChange,
-    Category,
-    Language,
-]
 PREVIEW_URL = "/admin/markdown-preview/"
 
 

@@ -46,6 +46,15 @@ def auth(secret):
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
+def patch_release(api_client, token, version, body):
+    return api_client.patch(
+        f"/api/v1/projects/snuba/releases/{version}/",
+        body,
+        format="json",
+        **auth(token),
+    )
+
+
 @pytest.fixture
 def editor_token(django_user_model, licenses):
     return token_for(
@@ -469,17 +478,11 @@ def test_patch_a_release(api_client, editor_token, make_project, make_release):
         "Snuba", slug="snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS
     )
     make_release(project, "23.11.0", released_on=D(2023, 11, 15))
-    response = api_client.patch(
-        "/api/v1/projects/snuba/releases/23.11.0/",
-        {"change_date": "2026-01-01"},
-        format="json",
-        **auth(editor_token),
+    response = patch_release(
+        api_client, editor_token, "23.11.0", {"change_date": "2026-01-01"}
     )
-    beyond = api_client.patch(
-        "/api/v1/projects/snuba/releases/23.11.0/",
-        {"change_date": "2028-01-01"},
-        format="json",
-        **auth(editor_token),
+    beyond = patch_release(
+        api_client, editor_token, "23.11.0", {"change_date": "2028-01-01"}
     )
     assert response.status_code == 200, response.json()
     assert response.json()["converts_on"] == "2026-01-01"
@@ -592,18 +595,8 @@ def test_changing_a_version_onto_a_taken_one_is_a_conflict(
     make_release(project, "1.0")
     make_release(project, "2.0")
 
-    response = api_client.patch(
-        "/api/v1/projects/snuba/releases/2.0/",
-        {"version": "1.0"},
-        format="json",
-        **auth(editor_token),
-    )
-    renamed = api_client.patch(
-        "/api/v1/projects/snuba/releases/2.0/",
-        {"version": "2.0.1"},
-        format="json",
-        **auth(editor_token),
-    )
+    response = patch_release(api_client, editor_token, "2.0", {"version": "1.0"})
+    renamed = patch_release(api_client, editor_token, "2.0", {"version": "2.0.1"})
 
     assert response.status_code == 409, response.json()
     assert renamed.status_code == 200, renamed.json()

@@ -9,26 +9,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from licenses.models import License
-from portal.models import Section, SiteSettings, Statement
 from portal.publishing.history import acting_as, record_author
 from portal.publishing.models import State
 from portal.publishing.policy import SYSTEM
 from projects.imports import import_catalogue, read_file
-from projects.models import Category, Language, LicenseChange, Project, Release
+from projects.models import Category, Project
 from projects.services import project_update
-
-CONTENT_MODELS = [
-    Section,
-    Statement,
-    SiteSettings,
-    License,
-    Project,
-    Release,
-    LicenseChange,
-    Category,
-    Language,
-]
+from tests.helpers import CONTENT_MODELS
 
 
 def admin_url(model, view, *args):

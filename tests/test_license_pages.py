@@ -373,6 +373,14 @@ def test_check_form_is_labelled_and_keeps_the_expression(client, db):
     assert form.find("label").attrs["for"] == field.attrs["id"]
 
 
+def table_rows(section) -> dict:
+    """The rows of the section's table: the first cell's text -> the others'."""
+    return {
+        row.elements()[0].text: [cell.text for cell in row.elements()[1:]]
+        for row in section.find("tbody").find_all("tr")
+    }
+
+
 def test_check_page_before_any_expression_shows_only_the_form(client, db):
     main = get_ok(client, "/licenses/check/").find("main")
     assert main.find("form")
@@ -386,10 +394,7 @@ def test_valid_expression_is_normalised_and_its_licenses_named(client, licenses)
     assert result.find("dd").text == (
         "Apache-2.0 OR GPL-2.0-or-later WITH Classpath-exception-2.0"
     )
-    rows = {
-        row.elements()[0].text: [cell.text for cell in row.elements()[1:]]
-        for row in result.find("tbody").find_all("tr")
-    }
+    rows = table_rows(result)
     assert rows["Apache-2.0"] == ["Apache License 2.0", "Permissive", "Yes"]
     assert rows["GPL-2.0-or-later"] == [
         "GNU General Public License v2.0 or later",
@@ -404,10 +409,7 @@ def test_check_names_a_source_available_license_of_the_portal(client, licenses):
     result = check_page(client, "BUSL-1.1 OR LicenseRef-Acme").find(
         "section", "check-result"
     )
-    rows = {
-        row.elements()[0].text: [cell.text for cell in row.elements()[1:]]
-        for row in result.find("tbody").find_all("tr")
-    }
+    rows = table_rows(result)
     assert rows["BUSL-1.1"] == ["Business Source License 1.1", "Source-available", "No"]
     assert rows["LicenseRef-Acme"] == [
         "Not on the SPDX list",
