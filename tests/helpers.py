@@ -512,3 +512,18 @@ def _content_models() -> list:
 
 # Every model an editor writes, in the admin's order.
 CONTENT_MODELS = _content_models()
+
+
+def make_busl_with_draft_change_license(make_license):
+    """BUSL-1.1 changing into Apache-2.0 after 36 months, Apache-2.0 a draft the
+    public cannot see."""
+    from licenses.models import Family
+    from portal.publishing.models import State
+
+    hidden = make_license("Apache-2.0", state=State.DRAFT)
+    return make_license(
+        "BUSL-1.1",
+        family=Family.SOURCE_AVAILABLE,
+        change_license=hidden,
+        change_period_months=36,
+    )

@@ -55,6 +55,15 @@ def patch_release(api_client, token, version, body):
     )
 
 
+def snuba_with_a_release(make_project, make_release):
+    """Snuba under BUSL-1.1 with its terms, and its release 23.11.0."""
+    project = make_project(
+        "Snuba", slug="snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS
+    )
+    make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+    return project
+
+
 @pytest.fixture
 def editor_token(django_user_model, licenses):
     return token_for(
@@ -298,10 +307,7 @@ MODIFIED = datetime.datetime(2020, 6, 1, 12, 0, 0, 500_000, tzinfo=datetime.UTC)
 @pytest.fixture
 def modified_at_noon(make_project, make_release):
     """Snuba and its release, both last modified on 1 June 2020 at 12:00:00.5."""
-    project = make_project(
-        "Snuba", slug="snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS
-    )
-    make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+    snuba_with_a_release(make_project, make_release)
     Project.objects.update(updated_at=MODIFIED)
     Release.objects.update(updated_at=MODIFIED)
 
@@ -474,10 +480,7 @@ def test_json_within_the_depth_limit_is_read(api_client, editor_token):
 
 
 def test_patch_a_release(api_client, editor_token, make_project, make_release):
-    project = make_project(
-        "Snuba", slug="snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS
-    )
-    make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+    snuba_with_a_release(make_project, make_release)
     response = patch_release(
         api_client, editor_token, "23.11.0", {"change_date": "2026-01-01"}
     )
@@ -611,10 +614,7 @@ def test_patching_a_release_locks_its_row_only(
 ):
     # PostgreSQL refused the lock on the release joined to its (nullable)
     # conversion license: every release PATCH was a 500 there.
-    project = make_project(
-        "Snuba", slug="snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS
-    )
-    make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+    snuba_with_a_release(make_project, make_release)
 
     with CaptureQueriesContext(connection) as queries:
         response = api_client.patch(
@@ -681,10 +681,7 @@ def test_project_terms_are_written_and_read_back(api_client, editor_token):
 def test_changing_terms_moves_the_releases_conversions(
     api_client, editor_token, make_project, make_release
 ):
-    project = make_project(
-        "Snuba", slug="snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS
-    )
-    make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+    snuba_with_a_release(make_project, make_release)
 
     response = api_client.patch(
         "/api/v1/projects/snuba/",
@@ -758,10 +755,7 @@ def test_a_release_s_stated_change_date_beyond_the_cap_is_a_400(
 def test_terms_one_of_the_releases_refuses_are_a_400_naming_it(
     api_client, editor_token, make_project, make_release
 ):
-    project = make_project(
-        "Snuba", slug="snuba", license_expression="BUSL-1.1", terms=SNUBA_TERMS
-    )
-    make_release(project, "23.11.0", released_on=D(2023, 11, 15))
+    project = snuba_with_a_release(make_project, make_release)
 
     response = api_client.patch(
         "/api/v1/projects/snuba/",

@@ -11,10 +11,16 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from licenses.models import Family
 from portal.publishing.models import State
 from projects.models import LicenseChange, Project, Release
-from tests.helpers import freeze_today, get_ok, main_of, make_busl_catalogue, parse
+from tests.helpers import (
+    freeze_today,
+    get_ok,
+    main_of,
+    make_busl_catalogue,
+    make_busl_with_draft_change_license,
+    parse,
+)
 
 D = datetime.date
 TOMORROW = datetime.timedelta(days=1)
@@ -172,13 +178,7 @@ def test_release_converting_to_a_draft_license_names_it_without_a_link(
     client, make_license, make_project, make_release, monkeypatch
 ):
     freeze_today(monkeypatch, D(2025, 1, 1))
-    hidden = make_license("Apache-2.0", state=State.DRAFT)
-    make_license(
-        "BUSL-1.1",
-        family=Family.SOURCE_AVAILABLE,
-        change_license=hidden,
-        change_period_months=36,
-    )
+    make_busl_with_draft_change_license(make_license)
     project = make_project("Snuba", license_expression="BUSL-1.1")
     make_release(project, "23.11.0", released_on=D(2023, 11, 15))
     table = get_ok(client, "/projects/snuba/").find("table")

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from licenses.models import Family, License
 from portal.publishing.models import State
-from tests.helpers import get_ok, main_of, parse
+from tests.helpers import get_ok, main_of, make_busl_with_draft_change_license, parse
 
 TOMORROW = timezone.timedelta(days=1)
 
@@ -92,13 +92,7 @@ def test_conversion_terms_without_a_cap(client, licenses):
 
 
 def test_draft_change_license_is_named_but_not_linked(client, make_license):
-    hidden = make_license("Apache-2.0", state=State.DRAFT)
-    make_license(
-        "BUSL-1.1",
-        family=Family.SOURCE_AVAILABLE,
-        change_license=hidden,
-        change_period_months=36,
-    )
+    make_busl_with_draft_change_license(make_license)
     terms = get_ok(client, "/licenses/BUSL-1.1/").find("p", "conversion-terms__rule")
     assert terms.text.startswith("Each version becomes Apache-2.0 36 months")
     assert terms.hrefs() == []
@@ -329,13 +323,7 @@ def test_compare_without_choice_invites_to_choose(client, licenses):
 
 
 def test_compare_links_a_draft_change_license_not(client, make_license):
-    hidden = make_license("Apache-2.0", state=State.DRAFT)
-    make_license(
-        "BUSL-1.1",
-        family=Family.SOURCE_AVAILABLE,
-        change_license=hidden,
-        change_period_months=36,
-    )
+    make_busl_with_draft_change_license(make_license)
     response = client.get("/licenses/compare/?license=BUSL-1.1")
     assert comparison(response)["Change license"] == ["Apache-2.0"]
     assert "/licenses/Apache-2.0/" not in main_of(response).hrefs()
