@@ -251,17 +251,25 @@ def content_version() -> ContentVersion:
     when a scheduled moment has passed since the last look, or the cache lost
     the values."""
     now = timezone.now()
-    values = local_copy.get() or cache.get_many([CONTENT_CHANGED_KEY, SCHEDULE_KEY])
+    values = local_copy.get()
+    # Kept for a while from the moment it was read, not from each use: a copy
+    # that every request renewed would never see another server's publish.
+    fresh = values is None
+    if fresh:
+        values = cache.get_many([CONTENT_CHANGED_KEY, SCHEDULE_KEY])
     changed_us = values.get(CONTENT_CHANGED_KEY)
     if changed_us is None:
+        fresh = True
         changed_us = _us(now)
         if not cache.add(CONTENT_CHANGED_KEY, changed_us, timeout=None):
             changed_us = cache.get(CONTENT_CHANGED_KEY) or changed_us
     schedule = values.get(SCHEDULE_KEY)
     if schedule is None or (schedule[1] is not None and schedule[1] <= _us(now)):
+        fresh = True
         schedule = schedule_moments(now)
         cache.set(SCHEDULE_KEY, schedule, timeout=None)
-    local_copy.keep({CONTENT_CHANGED_KEY: changed_us, SCHEDULE_KEY: schedule})
+    if fresh:
+        local_copy.keep({CONTENT_CHANGED_KEY: changed_us, SCHEDULE_KEY: schedule})
     passed_us = schedule[0]
     changed = datetime.datetime.fromtimestamp(changed_us / 1_000_000, datetime.UTC)
     passed = (
