@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "simple_history",
     "axes",
+    # The background tasks' queue: a table of the database (django.tasks backend).
+    "django_tasks_db",
     "portal",
     "licenses",
     "projects",
@@ -426,6 +428,35 @@ except ValueError as error:
         "CONVERSION_ALARM_DAYS must be whole numbers of days separated by commas "
         "and CONVERSION_NOTICE_DAYS a whole number of days."
     ) from error
+
+# Background tasks (Django's tasks framework): the database is the queue
+# (django-tasks-db), and `manage.py db_worker` runs what is queued. Any number of
+# workers, on any number of machines, share one PostgreSQL queue (each task is taken
+# with a row lock that the others skip). See docs/deploy.md.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# Email (notifications to editors and publishers, sent by background tasks): the
+# console in development; SMTP once EMAIL_HOST is set.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 # "json": every line one JSON object (production's default); "text": readable
