@@ -527,3 +527,34 @@ def make_busl_with_draft_change_license(make_license):
         change_license=hidden,
         change_period_months=36,
     )
+
+
+# ---------------------------------------------------------------- background tasks
+
+
+def run_queued_tasks() -> int:
+    """Run every task waiting in the queue, one after another as ``manage.py
+    db_worker`` does, but in this process and inside the test's transaction (the
+    command itself closes the connection between tasks); return how many ran."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while True:
+        with transaction.atomic():
+            task_result = DBTaskResult.objects.ready().get_locked()
+            if task_result is None:
+                return ran
+            task_result.claim(worker.worker_id)
+        worker.run_task(task_result)
+        ran += 1
