@@ -98,3 +98,38 @@ def test_directory_filters_fold_away_on_phones_and_show_as_chips(phone, demo):
     assert phone.url == demo + "/projects/?status=active"
     phone.locator(".filters-disclosure__summary").click()
     assert phone.locator("form.filters").is_visible()
+
+
+# Form controls whose chosen text is wider than the control shows: a select cuts
+# its choice off ("Best match, or featured fi"). Measured with the control's own
+# font, leaving room for its padding and the arrow.
+CUT_CONTROLS = """() => {
+  const context = document.createElement('canvas').getContext('2d');
+  return [...document.querySelectorAll('main select')].filter((select) => {
+    if (!select.getClientRects().length) return false;
+    const style = getComputedStyle(select);
+    context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const text = select.options[select.selectedIndex]?.text ?? '';
+    const room = select.clientWidth - parseFloat(style.paddingLeft)
+      - parseFloat(style.paddingRight) - 20;
+    return context.measureText(text).width > room;
+  }).map((select) => select.name);
+}"""
+
+FORM_PAGES = ["/projects/", "/projects/?sort=name", "/conversions/"]
+
+
+@pytest.mark.parametrize("width", [1280, 1024, 768, 375])
+def test_no_filter_control_cuts_its_chosen_text(browser, demo, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    cut = {}
+    for path in FORM_PAGES:
+        page.goto(demo + path)
+        page.evaluate(
+            "() => document.querySelectorAll('details').forEach((d) => d.open = true)"
+        )
+        if controls := page.evaluate(CUT_CONTROLS):
+            cut[path] = controls
+    context.close()
+    assert cut == {}
