@@ -456,6 +456,25 @@ def test_deeply_nested_json_is_a_400_in_the_error_format(
     }
 
 
+def test_a_body_over_the_size_limit_is_a_413_in_the_error_format(
+    api_client, editor_token, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = {"name": "Big", "slug": "big", "description": "x" * 2000}
+
+    response = api_client.post(
+        "/api/v1/projects/", body, format="json", **auth(editor_token)
+    )
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "detail": "The request body is larger than 1000 bytes.",
+        "errors": {},
+    }
+    assert not Project.objects.filter(slug="big").exists()
+
+
 def test_json_within_the_depth_limit_is_read(api_client, editor_token):
     # Brackets inside strings are text, however many; nesting up to the limit
     # is read (and here refused for what it is: not a project).
