@@ -441,10 +441,12 @@ TASKS = {
 }
 
 # Email (notifications to editors and publishers, sent by background tasks): the
-# console in development; SMTP once EMAIL_HOST is set (TLS on 587, SSL on 465).
+# console in development until EMAIL_HOST is set; SMTP in production, to EMAIL_HOST
+# (TLS on 587, SSL on 465) or else to a mail server on the same machine (port 25).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-if EMAIL_HOST:
-    _email_port = int(os.environ.get("EMAIL_PORT", "587"))
+if EMAIL_HOST or PRODUCTION:
+    _email_port = int(os.environ.get("EMAIL_PORT", "587" if EMAIL_HOST else "25"))
+    EMAIL_HOST = EMAIL_HOST or "localhost"
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
