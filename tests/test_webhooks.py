@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -39,6 +40,7 @@ from webhooks.services import (
 )
 
 D = datetime.date
+ROOT = Path(__file__).resolve().parent.parent
 
 # -- a receiver on 127.0.0.1 ----------------------------------------------------
 
@@ -852,3 +854,43 @@ def test_redeliver_sends_the_same_event_again(
 
 def test_delivery_attempt_of_a_missing_delivery_does_nothing(db):
     assert delivery_attempt(delivery_id=12345) is None
+
+
+def test_a_periodic_run_costs_the_same_queries_whatever_the_catalogue_size(
+    make_project, make_release, subscribe, django_assert_num_queries
+):
+    def catalogue(count):
+        for number in range(count):
+            project = make_project(f"Project {number} of {count}")
+            make_release(project, "1.0.0")
+        content_sync(full=True)
+
+    subscribe()
+    catalogue(3)
+    with django_assert_num_queries(16):
+        assert content_sync(full=True) == 0
+    catalogue(12)
+    with django_assert_num_queries(16):
+        assert content_sync(full=True) == 0
+
+
+def test_the_documented_verification_accepts_a_delivery(one_event, receiver, drain):
+    """The Python example of docs/api.md "Webhooks", run on a real delivery."""
+    text = (ROOT / "docs" / "api.md").read_text()
+    section = text.split("## Webhooks", 1)[1]
+    code = next(
+        block.split("\n", 1)[1]
+        for block in section.split("```")
+        if block.startswith("python") and "def verify_webhook" in block
+    )
+    subscription, _ = one_event()
+    drain()
+    (request,) = receiver.received
+    namespace = {}
+    exec(code, namespace)  # noqa: S102 - our own documentation
+    secret = signing.decrypt_secret(subscription.secret)
+    verify = namespace["verify_webhook"]
+    event = verify(request["headers"], request["body"], secret)
+    assert event["type"] == "project.published"
+    with pytest.raises(ValueError, match="bad signature"):
+        verify(request["headers"], request["body"] + b" ", secret)

@@ -254,6 +254,13 @@ def content_sync(*, project_ids=(), license_ids=(), full: bool = False, at=None)
             full = True
             mark.content_baselined_at = at
             mark.save(update_fields=["content_baselined_at"])
+    if license_ids and not full:
+        # The projects that name these licenses list the public ones.
+        project_ids = set(project_ids) | set(
+            Project.objects.filter(licenses__in=license_ids).values_list(
+                "pk", flat=True
+            )
+        )
     if full:
         project_ids = set(Project.objects.published(at).values_list("pk", flat=True))
         project_ids |= set(

@@ -69,12 +69,9 @@ def _touched(instance, using):
     elif isinstance(instance, Release | LicenseChange):
         _note(using, project_ids=[instance.project_id])
     elif isinstance(instance, License):
-        # Its projects list the public licenses they name.
-        _note(
-            using,
-            license_ids=[instance.pk],
-            project_ids=instance.projects.values_list("pk", flat=True),
-        )
+        # Its projects, which list the public licenses they name, are looked up
+        # by the task (no query here).
+        _note(using, license_ids=[instance.pk])
 
 
 @receiver(post_save, dispatch_uid="webhooks.saved")
