@@ -247,6 +247,8 @@ INTERNAL_URLS = [
     "http://[fe80::1]/hook",
     "http://[fd00::1]/hook",
     "http://[ff02::1]/hook",
+    "http://[2002:7f00:1::1]/hook",  # 6to4 of 127.0.0.1
+    "http://[64:ff9b::a9fe:a9fe]/hook",  # NAT64 of 169.254.169.254
     "http://localhost:8000/hook",
 ]
 
@@ -561,6 +563,17 @@ def test_public_changes_unpublishing_and_releases_are_announced_once(
     assert events[3]["data"] == {"slug": "relay"}
 
 
+def test_deleting_a_public_project_unpublishes_it(
+    make_project, subscribe, receiver, drain, django_capture_on_commit_callbacks
+):
+    project = make_project("Relay")
+    subscribe()
+    commit(django_capture_on_commit_callbacks, project.delete)
+    drain()
+    assert receiver.events()[0]["type"] == "project.unpublished"
+    assert receiver.events()[0]["data"] == {"slug": "relay"}
+
+
 def test_drafts_reviews_and_previews_send_nothing(
     sync,
     make_project,
@@ -818,6 +831,11 @@ def test_publishers_view_the_log_and_only_superusers_write(
         assert editor.get(url).status_code == 403
         assert admin.get(url).status_code == 200
     assert publisher.get("/admin/webhooks/subscription/add/").status_code == 403
+    subscription = Subscription.objects.get()
+    page = publisher.get(f"/admin/webhooks/subscription/{subscription.pk}/change/")
+    assert page.status_code == 200
+    assert b"project.published" in page.content
+    assert signing.decrypt_secret(subscription.secret).encode() not in page.content
     delivery = Delivery.objects.get()
     page = publisher.get("/admin/webhooks/delivery/")
     assert b"Redeliver" not in page.content

@@ -128,6 +128,20 @@ def _sync_projects(project_ids, at, announce: bool) -> int:
     """Compare these projects (and their releases) with their snapshots."""
     sent = 0
     context = serializer_context()
+    # The snapshots first, locked: a concurrent run over the same items waits,
+    # then reads the content as it is after this one (never older).
+    snapshots = {
+        s.object_id: s
+        for s in PublicSnapshot.objects.select_for_update().filter(
+            kind=SnapshotKind.PROJECT, object_id__in=project_ids
+        )
+    }
+    release_snapshots = {
+        s.object_id: s
+        for s in PublicSnapshot.objects.select_for_update().filter(
+            kind=SnapshotKind.RELEASE, parent_id__in=project_ids
+        )
+    }
     public = {
         project.pk: project
         for project in Project.objects.published(at)
@@ -135,18 +149,6 @@ def _sync_projects(project_ids, at, announce: bool) -> int:
         .for_listing(at)
         .with_history()
         .with_releases(at)
-    }
-    snapshots = {
-        s.object_id: s
-        for s in PublicSnapshot.objects.filter(
-            kind=SnapshotKind.PROJECT, object_id__in=project_ids
-        )
-    }
-    release_snapshots = {
-        s.object_id: s
-        for s in PublicSnapshot.objects.filter(
-            kind=SnapshotKind.RELEASE, parent_id__in=project_ids
-        )
     }
     for pk in project_ids:
         project, snapshot = public.get(pk), snapshots.get(pk)
@@ -203,17 +205,17 @@ def _sync_projects(project_ids, at, announce: bool) -> int:
 def _sync_licenses(license_ids, at, announce: bool) -> int:
     sent = 0
     context = serializer_context()
+    snapshots = {
+        s.object_id: s
+        for s in PublicSnapshot.objects.select_for_update().filter(
+            kind=SnapshotKind.LICENSE, object_id__in=license_ids
+        )
+    }
     public = {
         license_.pk: license_
         for license_ in License.objects.published(at)
         .filter(pk__in=license_ids)
         .select_related("change_license")
-    }
-    snapshots = {
-        s.object_id: s
-        for s in PublicSnapshot.objects.filter(
-            kind=SnapshotKind.LICENSE, object_id__in=license_ids
-        )
     }
     for pk in license_ids:
         license_, snapshot = public.get(pk), snapshots.get(pk)

@@ -46,16 +46,37 @@ def _allowed_networks():
     ]
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for: IPv4-mapped, 6to4, Teredo's
+    server, NAT64's well-known prefix."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[0]
+    if ip in NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def address_refusal(address: str) -> str | None:
     """Why ``address`` may not be a target (``None``: it may)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if any(ip in network for network in _allowed_networks()):
         return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        mapped = ip.ipv4_mapped
-        if any(mapped in network for network in _allowed_networks()):
+    embedded = _embedded_ipv4(ip)
+    if embedded is not None:
+        if any(embedded in network for network in _allowed_networks()):
             return None
-        ip = mapped
+        refusal = address_refusal(str(embedded))
+        if refusal:
+            return refusal
     for flag, label in (
         ("is_unspecified", _("unspecified")),
         ("is_loopback", _("loopback")),
@@ -98,7 +119,7 @@ def resolve(url: str) -> Target:
             _("The host %(host)s cannot be resolved.") % {"host": host}
         ) from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
-    if host not in settings.WEBHOOK_ALLOWED_HOSTS:
+    if host not in {name.lower() for name in settings.WEBHOOK_ALLOWED_HOSTS}:
         for address in addresses:
             refusal = address_refusal(address)
             if refusal:
