@@ -55,7 +55,7 @@ class SuperuserWritesAdmin(admin.ModelAdmin):
 
 class SubscriptionForm(forms.ModelForm):
     events = forms.MultipleChoiceField(
-        label=gettext_lazy("events"),
+        label=gettext_lazy("Events"),
         choices=EventType.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("The kinds of event sent to this URL."),
