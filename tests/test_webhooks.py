@@ -912,3 +912,24 @@ def test_the_documented_verification_accepts_a_delivery(one_event, receiver, dra
     assert event["type"] == "project.published"
     with pytest.raises(ValueError, match="bad signature"):
         verify(request["headers"], request["body"] + b" ", secret)
+
+
+def test_retry_after_as_an_http_date_is_respected():
+    from webhooks.services import _retry_after
+
+    now = datetime.datetime(2026, 12, 2, 10, 0, tzinfo=datetime.UTC)
+    assert _retry_after("Wed, 02 Dec 2026 10:30:00 GMT", now) == now.replace(minute=30)
+    assert _retry_after("Wed, 02 Dec 2026 09:00:00 GMT", now) == now  # past
+    assert _retry_after("soon", now) is None
+    assert _retry_after(None, now) is None
+
+
+def test_a_body_too_large_is_sent_as_its_subject(owner, receiver):
+    subscription_create(url=receiver.url, events=["project.updated"], owner=owner)
+    event_create(
+        type="project.updated",
+        subject="relay",
+        data={"slug": "relay", "summary": "x" * 300_000},
+    )
+    body = json.loads(Event.objects.get().body)
+    assert body["data"] == {"truncated": True, "slug": "relay"}
