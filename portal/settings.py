@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "portal",
     "licenses",
     "projects",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -466,6 +467,20 @@ else:
 del EMAIL_HOST
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The site's own address, for the absolute links (``html_url``) in what is sent
+# outside a request: webhook payloads. Defaults to the first ALLOWED_HOSTS name
+# over HTTPS in production, to the development server elsewhere.
+SITE_URL = (
+    os.environ.get("SITE_URL")
+    or (f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000")
+).rstrip("/")
+
+# Webhooks (webhooks app, docs/api.md "Webhooks"): targets may not resolve to
+# internal addresses (loopback, private, link-local, ...) unless named here: host
+# names (exactly as in the URL) or networks (CIDR).
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 # "json": every line one JSON object (production's default); "text": readable

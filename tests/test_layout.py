@@ -1,7 +1,8 @@
 """The layout's one rule, checked on every module's imports: dependencies point
-``projects`` -> ``licenses`` -> the framework subpackages of ``portal``, which import
-no app and nothing of the site layer; only the site layer knows every app (README
-"Developing")."""
+``webhooks`` -> ``projects`` -> ``licenses`` -> the framework subpackages of
+``portal``, which import no app and nothing of the site layer; only the site layer
+knows every app (README "Developing"). ``webhooks`` listens to the content apps;
+nothing imports it."""
 
 import ast
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FRAMEWORK = ("publishing", "admin", "api", "http", "text")
-APPS = ("licenses", "projects")
+APPS = ("licenses", "projects", "webhooks")
 # The site layer of ``portal``: what knows every app, and the philosophy content.
 SITE_LAYER = (
     "portal.models",
@@ -88,6 +89,21 @@ def test_projects_imports_nothing_of_the_site_layer_but_its_exceptions():
         not in PROJECTS_MAY_IMPORT.get(line.split(" imports ")[0], set())
     ]
     assert found == []
+
+
+def test_webhooks_imports_nothing_of_the_site_layer():
+    assert violations(modules_under("webhooks"), SITE_LAYER) == []
+
+
+def test_nothing_but_the_settings_knows_webhooks():
+    """Publishing never waits on webhooks: the content apps and the site layer
+    do not import them (they hear the content's signals)."""
+    paths = [
+        *modules_under("portal"),
+        *modules_under("licenses"),
+        *modules_under("projects"),
+    ]
+    assert violations(paths, ("webhooks",)) == []
 
 
 def test_the_rule_catches_a_forbidden_import(tmp_path):

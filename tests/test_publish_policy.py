@@ -392,6 +392,10 @@ API_DOORS = {
 ADMIN_DOORS = {"import": "admin import"}
 ADMIN_READ_ONLY = {"export", "preview", "history_compare"}
 COMMAND_DOORS = {"import_projects": "import_projects command"}
+# The webhooks' admin writes no content, only its own records: superusers alone
+# add, change and delete subscriptions and run these actions (asked of every
+# role below).
+WEBHOOK_ADMIN_ACTIONS = {"rotate_secret", "redeliver"}
 # Commands that write only the portal's own data (SPDX list, demo) or nothing.
 # check_content --render rewrites stored HTML only, never state or schedule.
 COMMANDS_NOT_DOORS = {
@@ -400,6 +404,9 @@ COMMANDS_NOT_DOORS = {
     "quickstart",
     "export_projects",
     "check_content",
+    # Queues the webhook announcements: reads content, writes only the
+    # webhooks' own records.
+    "announce_conversions",
 }
 
 
@@ -416,6 +423,11 @@ def test_every_write_door_has_a_row(client, db):
 
     standard = {"changelist", "add", "change", "delete", "history", "simple_history"}
     for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label == "webhooks":
+            assert {
+                getattr(action, "__name__", action) for action in model_admin.actions
+            } <= WEBHOOK_ADMIN_ACTIONS
+            continue
         if not issubclass(model, Publishable):
             continue
         extra = {
@@ -438,10 +450,56 @@ def test_every_write_door_has_a_row(client, db):
     ours = {
         name
         for name, app in get_commands().items()
-        if app in {"portal", "licenses", "projects"}
+        if app in {"portal", "licenses", "projects", "webhooks"}
     }
     assert ours == set(COMMAND_DOORS) | COMMANDS_NOT_DOORS
     assert set(COMMAND_DOORS.values()) <= set(DOORS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_superusers_write_webhooks(actor, role, settings, django_user_model, db):
+    from webhooks.models import Subscription
+    from webhooks.services import subscription_create
+
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    someone = actor(role)
+    subscription = subscription_create(
+        url="http://127.0.0.1:9/hook",
+        events=["project.published"],
+        owner=someone.user or django_user_model.objects.create_user("owner"),
+    )
+    client = someone.admin()
+    tries = [
+        client.post(
+            reverse("admin:webhooks_subscription_add"),
+            {
+                "url": "http://127.0.0.1:9/other",
+                "events": ["project.published"],
+                "active": "on",
+                "owner": subscription.owner_id,
+            },
+        ),
+        client.post(
+            reverse("admin:webhooks_subscription_change", args=[subscription.pk]),
+            {
+                "url": "http://127.0.0.1:9/changed",
+                "events": ["project.published"],
+                "owner": subscription.owner_id,
+            },
+        ),
+        client.post(
+            reverse("admin:webhooks_subscription_changelist"),
+            {"action": "rotate_secret", "_selected_action": [subscription.pk]},
+        ),
+    ]
+    secret_before = subscription.secret
+    subscription.refresh_from_db()
+    wrote = (
+        Subscription.objects.count() != 1
+        or subscription.url != "http://127.0.0.1:9/hook"
+        or subscription.secret != secret_before
+    )
+    assert wrote == (role == "superuser"), [t.status_code for t in tries]
 
 
 # -- the policy itself -----------------------------------------------------------
