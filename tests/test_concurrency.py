@@ -120,7 +120,7 @@ def test_changes_to_different_fields_both_survive_one_more_click(login_as, snuba
     assert "Nothing is saved yet" in panel["text"]
     assert panel["outcomes"] == [
         "Applied: your change to Description",
-        "Kept: the change of alice to Summary",
+        "Kept: their change to Summary",
     ]
     assert panel["conflicts"] == []
     # No dead end: the form holds the merge and the current revision.
@@ -129,6 +129,9 @@ def test_changes_to_different_fields_both_survive_one_more_click(login_as, snuba
     assert field_value(second, "summary") == "Search and storage."
     assert field_value(second, "description") == "Very fast."
     assert str(field_value(second, "loaded_revision")) == str(snuba.revision)
+    assert f'name="loaded_revision" value="{snuba.revision}"' in (
+        second.content.decode()
+    )
     assert "Please correct the error" not in second.content.decode()
 
     versions = snuba.history.count()
@@ -249,7 +252,7 @@ def test_a_save_made_before_the_confirmation_is_merged_too(login_as, snuba):
     # The summary is theirs, as chosen: only the name is new.
     assert merged(again)["outcomes"] == [
         "Applied: your change to Description",
-        "Kept: the change of carol to Name",
+        "Kept: their change to Name",
     ]
     assert field_value(again, "summary") == "Theirs."
     assert field_value(again, "description") == "Very fast."
@@ -274,7 +277,7 @@ def test_languages_added_on_both_sides_are_combined(login_as, snuba, make_langua
     response = bob.post(url, form_data(bobs_page, languages=[str(go.pk)]))
 
     assert merged(response)["outcomes"] == [
-        "Combined: your changes and those of alice to Languages"
+        "Combined: your changes and theirs to Languages"
     ]
     assert save_merged(bob, url, response).status_code == 302
     assert set(snuba.languages.values_list("name", flat=True)) == {"Rust", "Go"}
@@ -356,7 +359,7 @@ def test_an_editor_merges_on_a_draft(login_as, make_project):
 
     assert merged(response)["outcomes"] == [
         "Applied: your change to Summary",
-        "Kept: the change of alice to State",
+        "Kept: their change to State",
     ]
     assert save_merged(bob, url, response).status_code == 302
     draft.refresh_from_db()
@@ -383,13 +386,19 @@ def test_an_inline_row_changed_meanwhile_is_merged_and_named(
     assert response.status_code == 200
     panel = parse(response).find("section", "portal-merge")
     assert [h3.text for h3 in panel.find_all("h3")] == ["Release “Snuba 1.0.0”"]
-    assert merged(response)["outcomes"] == [
-        "Kept: the change of alice to License expression"
-    ]
+    assert merged(response)["outcomes"] == ["Kept: their change to License expression"]
     snuba.refresh_from_db()
     release.refresh_from_db()
     assert snuba.summary == "Search."
     assert release.license_expression == "MIT OR Apache-2.0"
+    # The row shown again holds theirs and the current revision.
+    row = parse(response).find("tr", id="releases-0")
+    assert row.find("input", name="releases-0-license_expression").attrs["value"] == (
+        "MIT OR Apache-2.0"
+    )
+    assert row.find("input", name="releases-0-loaded_revision").attrs["value"] == (
+        str(release.revision)
+    )
 
     assert save_merged(bob, project_url, response).status_code == 302
     snuba.refresh_from_db()
@@ -441,7 +450,7 @@ def test_a_statement_changed_meanwhile_merges_with_its_section(
     response = bob.post(section_url, form_data(page, intro="Why we share."))
 
     assert response.status_code == 200
-    assert merged(response)["outcomes"] == ["Kept: the change of alice to Body"]
+    assert merged(response)["outcomes"] == ["Kept: their change to Body"]
     assert save_merged(bob, section_url, response).status_code == 302
     section.refresh_from_db()
     statement.refresh_from_db()

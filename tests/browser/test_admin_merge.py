@@ -96,7 +96,7 @@ def test_two_editors_save_the_same_project_and_both_changes_survive(
     assert "alice saved project “Snuba”" in panel.inner_text()
     assert panel.locator("li").all_inner_texts() == [
         "Applied: your change to Description",
-        "Kept: the change of alice to Summary",
+        "Kept: their change to Summary",
     ]
     assert bob.input_value("input[name=summary]") == "Search and storage on ClickHouse."
     assert panel_axe(bob) == []
