@@ -471,6 +471,56 @@ def test_saving_again_after_reloading_works(login_as, snuba):
     assert (snuba.summary, snuba.description) == ("Search and storage.", "Very fast.")
 
 
+def test_without_the_opened_version_in_history_every_difference_is_a_choice(
+    login_as, snuba
+):
+    alice, bob = login_as("Editor", "alice"), login_as("Editor", "bob")
+    url = admin_url(Project, "change", snuba.pk)
+    bobs_page = bob.get(url)
+    snuba.history.all().delete()  # a row older than its history
+    alice.post(url, form_data(alice.get(url), summary="Theirs."))
+
+    response = bob.post(url, form_data(bobs_page, description="Very fast."))
+
+    # Who changed which is unknown: nothing is taken from either side unasked.
+    assert merged(response)["conflicts"] == [
+        "Summary: yours and the one saved by alice differ",
+        "Description: yours and the one saved by alice differ",
+    ]
+    done = save_merged(
+        bob, url, response, **{"merge-summary": "theirs", "merge-description": "mine"}
+    )
+    assert done.status_code == 302
+    snuba.refresh_from_db()
+    assert (snuba.summary, snuba.description) == ("Theirs.", "Very fast.")
+
+
+def test_a_stale_revert_is_still_refused(login_as, snuba):
+    alice, bob = login_as("Publisher", "alice"), login_as("Publisher", "bob")
+    first = snuba.history.order_by("history_id").first()
+    url = reverse(
+        "admin:projects_project_simple_history", args=[snuba.pk, first.history_id]
+    )
+    form = bob.get(url).context["adminform"].form
+    data = {
+        name: form.initial[name]
+        for name in form.fields
+        if form.initial.get(name) not in (None, [])
+        and name not in ("publish_at", "unpublish_at")
+    }
+    change = admin_url(Project, "change", snuba.pk)
+    alice.post(change, form_data(alice.get(change), summary="Theirs."))
+
+    response = bob.post(url, data)
+
+    assert response.status_code == 200
+    assert "merges" not in response.context
+    errors = response.context["adminform"].form.non_field_errors()
+    assert errors[0].startswith("alice saved “Snuba” (")
+    snuba.refresh_from_db()
+    assert snuba.summary == "Theirs."
+
+
 def test_the_revision_check_reads_the_row_under_a_lock(snuba):
     Project.objects.filter(pk=snuba.pk).update(revision=41)
 

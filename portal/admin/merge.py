@@ -85,6 +85,9 @@ class FieldMerge:
     choice_name: str = ""
     choice: str = ""
     error: str = ""
+    # A conflict where who changed what is not known (the opened version is not
+    # in the history).
+    unknown_base: bool = False
 
 
 @dataclasses.dataclass
@@ -180,6 +183,7 @@ class MergeOnConflict:
                 theirs=current_value(self.current, name),
                 mine=self._mine_value(name),
             )
+            field.unknown_base = name in token.get("unknown", [])
             if choice in (THEIRS, MINE):
                 self._choices[name] = field.choice = choice
             else:
@@ -259,6 +263,7 @@ class MergeOnConflict:
                 "by": by,
                 "message": message,
                 "notes": {f.name: f.note for f in fields if f.note},
+                "unknown": [f.name for f in fields if f.unknown_base],
                 **{
                     outcome: [f.name for f in fields if f.outcome == key]
                     for outcome, key in (
@@ -324,7 +329,9 @@ class MergeOnConflict:
             both = (theirs | (mine - base_key)) - (base_key - mine)
             _write(data, form_field, self.add_prefix(name), _ordered(form_field, both))
         if outcome == "conflict":
-            return self._conflict(name, theirs=theirs_value, mine=mine_value)
+            field = self._conflict(name, theirs=theirs_value, mine=mine_value)
+            field.unknown_base = base_key is UNKNOWN
+            return field
         return self._field_merge(name, outcome)
 
     def _mine_value(self, name: str):
@@ -427,6 +434,8 @@ def change_form_context(context) -> None:
         form
         for inline in context.get("inline_admin_formsets", [])
         for form in inline.formset.forms
+        # A row being deleted is not saved: nothing to merge.
+        if not getattr(form, "cleaned_data", {}).get("DELETE")
     ]
     merges = [form.merge for form in forms_ if getattr(form, "merge", None)]
     if not merges:
