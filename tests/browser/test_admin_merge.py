@@ -78,9 +78,7 @@ def save(page):
         page.keyboard.press("Enter")
 
 
-def test_two_editors_save_the_same_project_and_both_changes_survive(
-    editors, demo, panel_axe, vnu
-):
+def test_two_editors_save_the_same_project_and_both_changes_survive(editors, demo):
     snuba = Project.objects.get(slug="snuba")
     description = snuba.description
     open_both(editors, demo, snuba)
@@ -99,8 +97,6 @@ def test_two_editors_save_the_same_project_and_both_changes_survive(
         "Kept: their change to Summary",
     ]
     assert bob.input_value("input[name=summary]") == "Search and storage on ClickHouse."
-    assert panel_axe(bob) == []
-    assert vnu({"merge": panel_document(bob)}) == {"merge": []}
 
     save(bob)
 
@@ -110,18 +106,20 @@ def test_two_editors_save_the_same_project_and_both_changes_survive(
     assert snuba.description.endswith("By the Sentry team.")
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_a_conflict_is_chosen_with_the_keyboard(editors, demo, panel_axe, vnu, scheme):
+def test_a_conflict_is_chosen_with_the_keyboard(editors, demo, panel_axe, vnu):
     snuba = Project.objects.get(slug="snuba")
     open_both(editors, demo, snuba)
     alice, bob = editors["alice"], editors["bob"]
-    bob.emulate_media(color_scheme=scheme)
 
     alice.fill("input[name=summary]", "Theirs: search on ClickHouse.")
     save(alice)
     bob.fill("input[name=summary]", "Mine: search for Sentry.")
+    bob.fill("input[name=docs_url]", "https://develop.sentry.dev/snuba/")
     save(bob)
 
+    assert bob.locator(".portal-merge__applied").inner_text() == (
+        "Applied: your change to Documentation URL"
+    )
     conflict = bob.locator(".portal-merge__conflict")
     assert conflict.locator("legend").inner_text() == (
         "Summary: changed by you and by alice"
@@ -130,7 +128,11 @@ def test_a_conflict_is_chosen_with_the_keyboard(editors, demo, panel_axe, vnu, s
         "Theirs: search on ClickHouse.",
         "Mine: search for Sentry.",
     ]
-    assert panel_axe(bob) == []
+    violations = {}
+    for scheme in ["light", "dark"]:
+        bob.emulate_media(color_scheme=scheme)
+        violations[scheme] = panel_axe(bob)
+    assert violations == {"light": [], "dark": []}
     assert vnu({"conflict": panel_document(bob)}) == {"conflict": []}
     # The radio buttons: focus the first, arrow to "Use yours".
     bob.locator("#merge-summary-theirs").focus()
@@ -141,3 +143,4 @@ def test_a_conflict_is_chosen_with_the_keyboard(editors, demo, panel_axe, vnu, s
 
     snuba.refresh_from_db()
     assert snuba.summary == "Mine: search for Sentry."
+    assert snuba.docs_url == "https://develop.sentry.dev/snuba/"
