@@ -552,6 +552,30 @@ def test_a_license_form_carries_its_revision_too(login_as, make_license):
     assert (mit.summary, mit.name) == ("New.", "MIT License")
 
 
+def test_rules_ticked_on_both_sides_are_combined(login_as, make_license):
+    mit = make_license("MIT", permissions=["commercial-use"])
+    alice, bob = login_as("Publisher", "alice"), login_as("Publisher", "bob")
+    url = admin_url(License, "change", mit.pk)
+    alices_page, bobs_page = alice.get(url), bob.get(url)
+    alice.post(
+        url, form_data(alices_page, permissions=["commercial-use", "distribution"])
+    )
+
+    response = bob.post(
+        url, form_data(bobs_page, permissions=["commercial-use", "private-use"])
+    )
+
+    assert merged(response)["outcomes"] == [
+        "Combined: your changes and theirs to Permissions"
+    ]
+    html = response.content.decode()
+    for rule in ("commercial-use", "distribution", "private-use"):
+        assert re.search(rf'value="{rule}"[^>]*checked', html), rule
+    assert save_merged(bob, url, response).status_code == 302
+    mit.refresh_from_db()
+    assert mit.permissions == ["commercial-use", "distribution", "private-use"]
+
+
 def test_a_releases_version_number_is_not_its_revision(login_as, snuba, make_release):
     release = make_release(snuba, "23.11.0", state=State.REVIEW)
 
