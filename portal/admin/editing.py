@@ -5,7 +5,8 @@
 * simple-history's history page (who changed what and when, with each change's
   fields) and revert view, plus a *compare* view: any two versions side by side,
   field by field (``<id>/history/compare/?from=<history id>&to=<history id>``);
-* the revision stamp and its check (``portal.admin.forms.ContentAdminForm``);
+* the revision stamp and its check (``portal.admin.forms.ContentAdminForm``),
+  and the merge of a save with one made meanwhile (``portal.admin.merge``);
 * a live Markdown preview under Markdown fields, rendered by the site's own
   sanitising renderer (``PortalAdminSite.markdown_preview``), and a character
   counter under summaries: small scripts that only add to a working form;
@@ -34,6 +35,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from portal.admin.diffs import field_change
 from portal.admin.forms import REVISION_FIELD, ContentAdminForm
+from portal.admin.merge import change_form_context, merging_form
 from portal.publishing.history import many_to_many_in_last_version
 from portal.publishing.models import Publishable
 from portal.publishing.policy import may_publish
@@ -106,7 +108,7 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
         js = ["portal-admin/char-counter.js", "portal-admin/markdown-preview.js"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
+        form = merging_form(super().get_form(request, obj, change=change, **kwargs))
         return type(form.__name__, (form,), {"user": request.user})
 
     def save_form(self, request, form, change):
@@ -155,6 +157,8 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
     def render_change_form(
         self, request, context, add=False, change=False, form_url="", obj=None
     ):
+        # A save merged with one made meanwhile waits for its confirmation.
+        change_form_context(context)
         # Here rather than in change_view: the object is in hand, no second query.
         # The change form's object tools show the link (admin/change_form.html).
         if change and obj is not None and can_preview(obj):
@@ -325,7 +329,6 @@ class ContentInline(ContentAdminBase):
     form = ContentAdminForm
 
     def get_formset(self, request, obj=None, **kwargs):
-        kwargs.setdefault(
-            "form", type(self.form.__name__, (self.form,), {"user": request.user})
-        )
+        form = merging_form(self.form)
+        kwargs.setdefault("form", type(form.__name__, (form,), {"user": request.user}))
         return super().get_formset(request, obj, **kwargs)

@@ -7,8 +7,9 @@ revert page all keep them:
   (``portal.publishing.versioning``) in a hidden field. On save, the row is read
   again under a lock; if its revision moved on, someone else saved meanwhile, and
   the form is refused with what changed (each field: the editor's value and the
-  current one). Nothing is overwritten; the editor reloads and applies their
-  change again.
+  current one). Nothing is overwritten. On the change page and its inline rows,
+  ``portal.admin.merge`` goes further: it merges the save with the one made
+  meanwhile, for the editor to confirm; the revert page keeps the refusal.
 * **Only publishers publish.** The publish policy
   (``portal.publishing.policy.check_publishing``, asked in ``clean()`` with the
   request's ``user``, which the admin sets per request) decides; the form only
