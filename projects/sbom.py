@@ -199,7 +199,7 @@ def utc_text(moment: datetime.datetime) -> str:
 def conversion_sentence(release: Release, terms: list[Term]) -> str:
     """The conversion in words, for the SPDX annotation."""
     if release.converts_on is not None:
-        sentence = _("Converts on %(day)s to %(expression)s.") % {
+        sentence = _("Open source from %(day)s under %(expression)s.") % {
             "day": release.converts_on.isoformat(),
             "expression": release.converts_to,
         }

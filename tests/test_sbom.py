@@ -244,6 +244,13 @@ def test_each_published_project_and_release_is_a_spdx_package(api_client, catalo
         packages["Snuba", "24.5.0"],
     ) in relationships
     assert len(relationships) == 9
+    # Every element a relationship names is in the document, once.
+    ids = [p["SPDXID"] for p in document["packages"]]
+    assert len(set(ids)) == len(ids)
+    assert {r[2] for r in relationships} | {r[0] for r in relationships} <= {
+        *ids,
+        "SPDXRef-DOCUMENT",
+    }
     release = next(p for p in document["packages"] if p.get("versionInfo") == "1.0.0")
     assert release["downloadLocation"] == (
         "git+https://gitlab.com/Example/Tools/java-kit.git@1.0.0"
@@ -337,7 +344,7 @@ def test_a_compound_release_converts_by_its_source_available_part(
     assert annotation["annotationType"] == "OTHER"
     assert annotation["annotator"] == "Tool: Our organisation"
     assert annotation["comment"] == (
-        "Converts on 2027-05-15 to Apache-2.0 AND MIT. "
+        "Open source from 2027-05-15 under Apache-2.0 AND MIT. "
         "BUSL-1.1: change date 2027-05-15, change license Apache-2.0."
     )
 
@@ -354,7 +361,7 @@ def test_an_fsl_release_converts_to_the_license_its_id_names(api_client, catalog
         {"name": "portal:change_license", "value": "MIT"}
     ]
     assert package["annotations"][0]["comment"] == (
-        "Converts on 2027-01-15 to MIT. "
+        "Open source from 2027-01-15 under MIT. "
         "FSL-1.1-MIT: change date 2027-01-15, change license MIT."
     )
 
