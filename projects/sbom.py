@@ -19,8 +19,11 @@ and change license (``licenses.conversion``, through ``Release.conversion_grant`
   expires (``expiration``: the change date), and whose ``properties`` name the
   change license (``portal:change_license``). The component's own properties
   give the whole release's ``portal:converts_on`` and ``portal:converts_to``.
-  cyclonedx-python-lib builds the document; it has no ``licensing`` yet, which is
-  added to its output.
+  The document is built as plain data, like the SPDX one: cyclonedx-python-lib's
+  model costs 2-3 ms per component and checks its references in quadratic time
+  (14 s for 1,000 projects, minutes for 10,000), and has no ``licensing``. The
+  library still decides which license ids are CycloneDX's (``is_supported_id``),
+  and its strict validator and schemas check every document the tests build.
 - SPDX: one package per project and per release; the document DESCRIBES each
   project, which CONTAINS its releases; a release's conversion is an annotation
   (OTHER) on its package.
@@ -33,24 +36,11 @@ same (and its ETag too) until the content changes.
 """
 
 import datetime
-import json
 import re
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from cyclonedx.model import ExternalReference, ExternalReferenceType, Property, XsUri
-from cyclonedx.model.bom import Bom, BomMetaData
-from cyclonedx.model.component import Component, ComponentType
-from cyclonedx.model.component_evidence import ComponentEvidence
-from cyclonedx.model.contact import OrganizationalEntity
-from cyclonedx.model.license import (
-    DisjunctiveLicense,
-    LicenseAcknowledgement,
-    LicenseExpression,
-)
-from cyclonedx.model.tool import ToolRepository
-from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.spdx import is_supported_id
 from django.core.exceptions import ValidationError
 from django.urls import path
@@ -87,6 +77,18 @@ PURL_HOSTS = {"github.com": "github", "gitlab.com": "gitlab"}
 
 # ------------------------------------------------------------------ the rows
 
+# What the documents show of a project (not its long description).
+PROJECT_FIELDS = (
+    "slug",
+    "name",
+    "summary",
+    "license_expression",
+    "status",
+    "repository_url",
+    "homepage_url",
+    "docs_url",
+)
+
 
 @dataclass(frozen=True)
 class Catalogue:
@@ -101,7 +103,9 @@ def read_catalogue() -> Catalogue:
     """The published projects, their published releases and license history,
     the licenses their expressions name, and the site's name: five queries."""
     site_name = SiteSettings.load().organisation_name
-    projects = list(Project.objects.published().with_history().with_releases())
+    projects = list(
+        Project.objects.published().only(*PROJECT_FIELDS).with_history().with_releases()
+    )
     named = {
         spdx_id
         for project in projects
@@ -118,7 +122,7 @@ def expression_ids(expression: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Term:
+class LicenseTerms:
     """The conversion terms of one source-available license of a release."""
 
     license_id: str
@@ -127,7 +131,7 @@ class Term:
     licensor: str
 
 
-def source_available_terms(release: Release, licenses: dict) -> list[Term]:
+def source_available_terms(release: Release, licenses: dict) -> list[LicenseTerms]:
     """For each source-available license ``release``'s expression names: its
     change date and change license for this version, and the licensor of the
     grant, as the release's own conversion was computed."""
@@ -144,7 +148,7 @@ def source_available_terms(release: Release, licenses: dict) -> list[Term]:
             continue  # terms the license refuses convert nothing (never saved so)
         granted = release.project.grant_on(release.released_on)
         terms.append(
-            Term(
+            LicenseTerms(
                 license_id=license_.spdx_id,
                 converts_on=converts_on,
                 change_license=change_license or "",
@@ -196,7 +200,7 @@ def utc_text(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def conversion_sentence(release: Release, terms: list[Term]) -> str:
+def conversion_sentence(release: Release, terms: list[LicenseTerms]) -> str:
     """The conversion in words, for the SPDX annotation."""
     if release.converts_on is not None:
         sentence = _("Open source from %(day)s under %(expression)s.") % {
@@ -223,130 +227,109 @@ def cyclonedx_document(
     catalogue: Catalogue, *, site_url: str, moment: datetime.datetime, serial
 ) -> dict:
     """The catalogue as a CycloneDX 1.6 BOM (a JSON-ready dict)."""
-    licensing = {}  # (bom-ref, license id) -> the ``licensing`` object
-    projects = []
-    for project in catalogue.projects:
-        releases = []
-        for release in project.public_releases:
-            component, extra = release_component(project, release, catalogue)
-            releases.append(component)
-            licensing.update(extra)
-        projects.append(project_component(project, releases, site_url))
-    tool = Component(
-        type=ComponentType.APPLICATION,
-        name=catalogue.site_name,
-        description=str(_("The organisation's open-source portal.")),
-        external_references=[
-            ExternalReference(type=ExternalReferenceType.WEBSITE, url=XsUri(site_url))
+    return {
+        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": serial.urn,
+        "version": 1,
+        "metadata": {
+            "timestamp": utc_text(moment),
+            "tools": {
+                "components": [
+                    {
+                        "type": "application",
+                        "name": catalogue.site_name,
+                        "description": str(_("The organisation's open-source portal.")),
+                        "externalReferences": [{"type": "website", "url": site_url}],
+                    }
+                ]
+            },
+            "supplier": {"name": catalogue.site_name, "url": [site_url]},
+        },
+        "components": [
+            project_component(project, catalogue) for project in catalogue.projects
         ],
-    )
-    bom = Bom(
-        serial_number=serial,
-        metadata=BomMetaData(
-            timestamp=moment,
-            tools=ToolRepository(components=[tool]),
-            supplier=OrganizationalEntity(
-                name=catalogue.site_name, urls=[XsUri(site_url)]
-            ),
-        ),
-        components=projects,
-    )
-    document = json.loads(JsonV1Dot6(bom).output_as_string())
-    add_licensing(document.get("components", []), licensing)
-    return document
+    }
 
 
-def project_component(project: Project, releases: list, site_url: str) -> Component:
+def declared_expression(expression: str) -> list[dict]:
+    return [{"expression": expression, "acknowledgement": "declared"}]
+
+
+def project_component(project: Project, catalogue: Catalogue) -> dict:
+    component = {
+        "type": "application",
+        "bom-ref": f"project:{project.slug}",
+        "name": project.name,
+        "description": project.summary,
+        "licenses": declared_expression(project.license_expression),
+        "purl": package_url(project),
+    }
     references = [
-        ExternalReference(type=kind, url=XsUri(url))
+        {"type": kind, "url": url}
         for kind, url in (
-            (ExternalReferenceType.VCS, project.repository_url),
-            (ExternalReferenceType.WEBSITE, project.homepage_url),
-            (ExternalReferenceType.DOCUMENTATION, project.docs_url),
+            ("vcs", project.repository_url),
+            ("website", project.homepage_url),
+            ("documentation", project.docs_url),
         )
         if url
     ]
-    return Component(
-        type=ComponentType.APPLICATION,
-        name=project.name,
-        bom_ref=f"project:{project.slug}",
-        description=project.summary,
-        purl=PackageURL.from_string(package_url(project)),
-        licenses=[declared_expression(project.license_expression)],
-        external_references=references,
-        properties=[Property(name=STATUS, value=project.status)],
-        components=releases,
-    )
+    if references:
+        component["externalReferences"] = references
+    component["properties"] = [{"name": STATUS, "value": project.status}]
+    releases = [
+        release_component(project, release, catalogue)
+        for release in project.public_releases
+    ]
+    if releases:
+        component["components"] = releases
+    return component
 
 
-def declared_expression(expression: str) -> LicenseExpression:
-    return LicenseExpression(
-        expression, acknowledgement=LicenseAcknowledgement.DECLARED
-    )
-
-
-def release_component(
-    project: Project, release: Release, catalogue: Catalogue
-) -> tuple[Component, dict]:
-    """A release's component, and the ``licensing`` of its source-available
-    licenses by ``(bom-ref, license id)``."""
-    bom_ref = f"release:{project.slug}@{release.version}"
-    properties = [Property(name=RELEASED_ON, value=release.released_on.isoformat())]
+def release_component(project: Project, release: Release, catalogue: Catalogue):
+    component = {
+        "type": "application",
+        "bom-ref": f"release:{project.slug}@{release.version}",
+        "name": project.name,
+        "version": release.version,
+        "licenses": declared_expression(release.license_expression),
+        "purl": package_url(project, release.version),
+    }
+    properties = [{"name": RELEASED_ON, "value": release.released_on.isoformat()}]
     if release.converts_on is not None:
         properties += [
-            Property(name=CONVERTS_ON, value=release.converts_on.isoformat()),
-            Property(name=CONVERTS_TO, value=release.converts_to),
+            {"name": CONVERTS_ON, "value": release.converts_on.isoformat()},
+            {"name": CONVERTS_TO, "value": release.converts_to},
         ]
-    evidence, licensing = [], {}
-    for term in source_available_terms(release, catalogue.licenses):
-        named = (
-            {"id": term.license_id}
-            if is_supported_id(term.license_id)
-            else {"name": term.license_id}
-        )
-        evidence.append(
-            DisjunctiveLicense(
-                **named,
-                acknowledgement=LicenseAcknowledgement.DECLARED,
-                properties=[Property(name=CHANGE_LICENSE, value=term.change_license)]
-                if term.change_license
-                else [],
-            )
-        )
-        granted = {}
-        if term.licensor:
-            granted["licensor"] = {"organization": {"name": term.licensor}}
-        if term.converts_on is not None:
-            granted["expiration"] = utc_text(midnight(term.converts_on))
-        if granted:
-            licensing[(bom_ref, term.license_id)] = granted
-    component = Component(
-        type=ComponentType.APPLICATION,
-        name=project.name,
-        version=release.version,
-        bom_ref=bom_ref,
-        purl=PackageURL.from_string(package_url(project, release.version)),
-        licenses=[declared_expression(release.license_expression)],
-        properties=properties,
-        evidence=ComponentEvidence(licenses=evidence) if evidence else None,
-    )
-    return component, licensing
+    component["properties"] = properties
+    evidence = [
+        {"license": source_available_license(term)}
+        for term in source_available_terms(release, catalogue.licenses)
+    ]
+    if evidence:
+        component["evidence"] = {"licenses": evidence}
+    return component
 
 
-def add_licensing(components: list, licensing: dict) -> None:
-    """Give each source-available license of the evidence its ``licensing``
-    (which cyclonedx-python-lib does not model), in the schema's place: after
-    the license's name and before its properties."""
-    for component in components:
-        for entry in component.get("evidence", {}).get("licenses", []):
-            license_ = entry["license"]
-            key = (component.get("bom-ref"), license_.get("id") or license_["name"])
-            if key in licensing:
-                properties = license_.pop("properties", None)
-                license_["licensing"] = licensing[key]
-                if properties is not None:
-                    license_["properties"] = properties
-        add_licensing(component.get("components", []), licensing)
+def source_available_license(term: LicenseTerms) -> dict:
+    """A source-available license of a release with its conversion terms: who
+    grants it, when the grant expires (the change date) and the change license.
+    An id CycloneDX's list lacks (a ``LicenseRef-``) is given as a name."""
+    key = "id" if is_supported_id(term.license_id) else "name"
+    license_ = {key: term.license_id, "acknowledgement": "declared"}
+    licensing = {}
+    if term.licensor:
+        licensing["licensor"] = {"organization": {"name": term.licensor}}
+    if term.converts_on is not None:
+        licensing["expiration"] = utc_text(midnight(term.converts_on))
+    if licensing:
+        license_["licensing"] = licensing
+    if term.change_license:
+        license_["properties"] = [
+            {"name": CHANGE_LICENSE, "value": term.change_license}
+        ]
+    return license_
 
 
 # --------------------------------------------------------------------- SPDX
@@ -474,7 +457,10 @@ def relationship(element: str, kind: str, related: str) -> dict:
 
 def extracted_license(ref: str, license_: License | None, site_url: str) -> dict:
     """A ``LicenseRef-`` of the organisation's own: SPDX requires its text, which
-    the portal does not keep; the entry says where it is published."""
+    the portal does not keep; the entry says where it is published. A license
+    record still in draft lends nothing: only the id is known."""
+    if license_ is not None and not license_.is_published():
+        license_ = None
     where = [
         url
         for url in (
@@ -483,13 +469,15 @@ def extracted_license(ref: str, license_: License | None, site_url: str) -> dict
         )
         if url
     ]
+    text = (
+        _("The text of %(ref)s is published by the licensor: %(where)s.")
+        if where
+        else _("The text of %(ref)s is not included in this document.")
+    )
     entry = {
         "licenseId": ref,
         "name": (license_.name if license_ else "") or ref,
-        "extractedText": str(
-            _("The text of %(ref)s is published by the licensor: %(where)s.")
-            % {"ref": ref, "where": ", ".join(where) or NOASSERTION}
-        ),
+        "extractedText": str(text % {"ref": ref, "where": ", ".join(where)}),
     }
     if where:
         entry["seeAlsos"] = where

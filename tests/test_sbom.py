@@ -180,6 +180,26 @@ def test_a_license_of_our_own_is_described_in_spdx(
     ]
 
 
+def test_a_draft_license_of_our_own_lends_it_nothing(
+    api_client, make_license, make_project
+):
+    make_license("LicenseRef-Hidden-1.0", name="Hidden Terms", state=State.DRAFT)
+    make_project("Acme", license_expression="LicenseRef-Hidden-1.0")
+
+    document = spdx(api_client)
+
+    assert document["hasExtractedLicensingInfos"] == [
+        {
+            "licenseId": "LicenseRef-Hidden-1.0",
+            "name": "LicenseRef-Hidden-1.0",
+            "extractedText": (
+                "The text of LicenseRef-Hidden-1.0 is not included in this document."
+            ),
+        }
+    ]
+    assert "Hidden Terms" not in api_client.get(CYCLONEDX).content.decode()
+
+
 # ---------------------------------------------------------------- the content
 
 
@@ -476,10 +496,8 @@ def test_serial_and_timestamp_follow_the_content_version(
     modified = datetime.datetime.fromtimestamp(
         parse_http_date(response["Last-Modified"]), datetime.UTC
     )
-    assert bom["metadata"]["timestamp"] == modified.isoformat()
-    assert document["creationInfo"]["created"] == modified.strftime(
-        "%Y-%m-%dT%H:%M:%SZ"
-    )
+    assert bom["metadata"]["timestamp"] == modified.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert document["creationInfo"]["created"] == bom["metadata"]["timestamp"]
     assert later["serialNumber"] != bom["serialNumber"]
     assert (
         bom["serialNumber"].removeprefix("urn:uuid:") in (document["documentNamespace"])
