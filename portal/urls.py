@@ -14,6 +14,7 @@ from portal.http import health
 from portal.router import router
 from portal.sitemaps import PageSitemap
 from projects.models import Project
+from projects.sbom import sbom_patterns
 from projects.sitemaps import ProjectSitemap
 from projects.urls import conversion_patterns
 
@@ -59,6 +60,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("conversions/", include((conversion_patterns, "conversions"))),
     path("admin/", admin.site.urls),
+    path("api/v1/sbom/", include(sbom_patterns)),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

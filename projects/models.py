@@ -484,14 +484,7 @@ class Release(Publishable):
             return
         if self.released_on is None:
             return
-        granted = self.project.grant_on(self.released_on) if self.project_id else None
-        terms = Grant(
-            change_license=granted.change_license if granted else "",
-            change_date=self.change_date or (granted and granted.change_date),
-            change_after_months=(
-                None if self.change_date or not granted else granted.change_after_months
-            ),
-        )
+        terms = self.conversion_grant()
         osi_approved = osi_lookup()
 
         def leaf(spdx_id):
@@ -505,6 +498,19 @@ class Release(Publishable):
         )
         self.converts_on = conversion.converts_on if conversion else None
         self.converts_to = conversion.converts_to if conversion else ""
+
+    def conversion_grant(self) -> Grant:
+        """What the licensor chose for this version: its own stated change date,
+        else the terms of its project's grant on its release day (reads
+        ``project.license_changes.all()``, prefetched by ``with_history()``)."""
+        granted = self.project.grant_on(self.released_on) if self.project_id else None
+        return Grant(
+            change_license=granted.change_license if granted else "",
+            change_date=self.change_date or (granted and granted.change_date),
+            change_after_months=(
+                None if self.change_date or not granted else granted.change_after_months
+            ),
+        )
 
     def is_open_source(self, on=None, *, osi_approved=None) -> bool:
         """Whether this version is open source on ``on`` (default: today).

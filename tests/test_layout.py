@@ -32,10 +32,11 @@ SITE_LAYER = (
     "portal.management",
 )
 # What projects may still take from the site layer, and why it cannot do without:
-# the feeds are titled with the organisation's name, which only the site settings
-# hold.
+# the feeds are titled with the organisation's name, and the SBOMs name it as
+# their supplier and tool, which only the site settings hold.
 PROJECTS_MAY_IMPORT = {
-    "projects/feeds.py": {"portal.models", "portal.models.SiteSettings"}
+    "projects/feeds.py": {"portal.models", "portal.models.SiteSettings"},
+    "projects/sbom.py": {"portal.models", "portal.models.SiteSettings"},
 }
 
 
