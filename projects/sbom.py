@@ -41,7 +41,6 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from cyclonedx.spdx import is_supported_id
 from django.core.exceptions import ValidationError
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -316,6 +315,9 @@ def source_available_license(term: LicenseTerms) -> dict:
     """A source-available license of a release with its conversion terms: who
     grants it, when the grant expires (the change date) and the change license.
     An id CycloneDX's list lacks (a ``LicenseRef-``) is given as a name."""
+    # Imported here: only a worker that builds this document needs the list.
+    from cyclonedx.spdx import is_supported_id
+
     key = "id" if is_supported_id(term.license_id) else "name"
     license_ = {key: term.license_id, "acknowledgement": "declared"}
     licensing = {}
