@@ -74,6 +74,7 @@ class TermsSerializer(serializers.Serializer):
         help_text="The work licensed, e.g. 'Sentry'.",
     )
     additional_use_grant = serializers.CharField(
+        max_length=5000,
         allow_null=True,
         required=False,
         help_text="The production use allowed before conversion; null: none.",

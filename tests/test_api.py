@@ -1250,6 +1250,23 @@ def parameters(schema, path):
     return {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
 
 
+def test_every_text_a_write_takes_states_its_length_limit(schema):
+    """A client that keeps to the schema is never refused for a text's length:
+    each free text of a write states the limit the database has."""
+    # Keys of existing rows, not texts: a slug the lookup finds or refuses.
+    lookups = {"category"}
+    unstated = [
+        f"{name}.{field}"
+        for name, component in schema["components"]["schemas"].items()
+        if name.endswith("Request")
+        for field, prop in (component.get("properties") or {}).items()
+        if prop.get("type") == "string"
+        and not {"format", "enum", "maxLength"} & prop.keys()
+        and field not in lookups
+    ]
+    assert unstated == []
+
+
 def test_every_operation_documents_its_errors_and_304(schema):
     for path, method, operation in operations(schema):
         responses = operation["responses"]
