@@ -441,6 +441,19 @@ TASKS = {
     }
 }
 
+# Catalogue imports (projects.import_jobs): the largest file the admin accepts,
+# in MB (it is kept in the database until the job is pruned), how many days a
+# finished job and its file are kept, and after how many seconds in the queue its
+# page warns that no worker seems to be running.
+try:
+    IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "20"))
+    IMPORT_JOBS_KEEP_DAYS = int(os.environ.get("IMPORT_JOBS_KEEP_DAYS", "30"))
+except ValueError as error:
+    raise ImproperlyConfigured(
+        "IMPORT_MAX_MB and IMPORT_JOBS_KEEP_DAYS are whole numbers."
+    ) from error
+IMPORT_QUEUED_WARNING_SECONDS = 30
+
 # Email (notifications to editors and publishers, sent by background tasks): the
 # console in development until EMAIL_HOST is set; SMTP in production, to EMAIL_HOST
 # (TLS on 587, SSL on 465) or else to a mail server on the same machine (port 25).

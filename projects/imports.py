@@ -99,17 +99,29 @@ class ImportReport:
         return not self.errors
 
     def summary(self) -> str:
-        if self.errors:
-            return (
-                f"{len(self.errors)} error(s) in {self.rows} row(s): nothing was "
-                "written."
-            )
-        verb = "would be" if self.dry_run else "were"
-        return (
-            f"{self.rows} row(s): {self.created} project(s) {verb} created, "
-            f"{self.updated} updated, {self.unchanged} unchanged."
-            + (" Dry run: nothing was written." if self.dry_run else "")
+        return summary_text(
+            rows=self.rows,
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            error_count=len(self.errors),
+            dry_run=self.dry_run,
         )
+
+
+def summary_text(
+    *, rows: int, created: int, updated: int, unchanged: int, error_count: int, dry_run
+) -> str:
+    """One sentence on an import's outcome (the command's last line, the admin's
+    report)."""
+    if error_count:
+        return f"{error_count} error(s) in {rows} row(s): nothing was written."
+    verb = "would be" if dry_run else "were"
+    return (
+        f"{rows} row(s): {created} project(s) {verb} created, "
+        f"{updated} updated, {unchanged} unchanged."
+        + (" Dry run: nothing was written." if dry_run else "")
+    )
 
 
 class RowInvalid(Exception):
@@ -196,11 +208,12 @@ def import_catalogue(
     fmt: str,
     dry_run: bool = False,
     user,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> ImportReport:
     """Import ``rows`` (from :func:`read_file`) as ``user`` (a user, or
     ``portal.publishing.policy.SYSTEM`` for the portal's own loaders); see the
-    module docstring."""
+    module docstring. ``progress(rows done, rows in all, errors so far)`` is
+    called after each row."""
     report = ImportReport(rows=len(rows), dry_run=dry_run)
     unit = "item" if fmt == "json" else "line"
     try:
@@ -239,7 +252,7 @@ def import_catalogue(
                                 for message in messages
                             )
                 if progress:
-                    progress(done, len(rows))
+                    progress(done, len(rows), len(report.errors))
             if not report.errors:
                 # In a dry run too: it must meet what a real run would.
                 importer.write_new_releases()
