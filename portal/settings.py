@@ -161,6 +161,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Write-ahead log: pages keep reading while a background task (an import)
+    # holds SQLite's one write lock for its whole transaction.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
+        "PRAGMA journal_mode=WAL;"
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {
