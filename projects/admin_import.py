@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -175,7 +176,8 @@ class CatalogueTransferMixin:
         job = get_object_or_404(ImportJob.objects.defer("content", "errors"), pk=job_id)
         try:
             real = import_job_run_for_real(job=job, user=request.user)
-        except ImportFileError:
+        except ImportFileError as error:
+            messages.error(request, str(error))
             return redirect(self._job_url(job))
         return redirect(self._job_url(real))
 

@@ -162,7 +162,9 @@ def test_run_for_real_needs_a_post_and_a_finished_dry_run(
     run = reverse("admin:projects_project_import_run", args=[dry.pk])
     assert admin_client.get(run).status_code == 405
     # Still queued: nothing to run for real yet.
-    assert admin_client.post(run)["Location"] == job_url(dry)
+    response = admin_client.post(run, follow=True)
+    assert response.redirect_chain[-1][0] == job_url(dry)
+    assert "Only a finished dry run can be run for real." in response.content.decode()
     assert not ImportJob.objects.filter(source=dry).exists()
 
 
