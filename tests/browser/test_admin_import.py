@@ -85,7 +85,7 @@ def watch_until(page, button: str, timeout: float = 600) -> list[str]:
     raise AssertionError(f"no '{button}' after {timeout} s; shown: {shown[-3:]}")
 
 
-def test_a_large_import_shows_progress_then_its_report(import_page, axe):
+def test_a_large_import_shows_progress_then_its_report(import_page, axe, vnu):
     page = import_page
     page.set_input_files(
         "input[name=file]",
@@ -105,6 +105,7 @@ def test_a_large_import_shows_progress_then_its_report(import_page, axe):
     assert f"{ROWS} row(s): {ROWS} project(s) would be created" in report
     assert page.locator("meta[http-equiv=refresh]").count() == 0
     assert axe(page) == []
+    assert vnu({"report": page.content()}) == {"report": []}
 
     page.click("input[value='Run for real']")
     page.wait_for_url(re.compile(r".*/import/\d+/$"))
