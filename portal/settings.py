@@ -161,6 +161,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Write-ahead log: pages keep reading while a background task (an import)
+    # holds SQLite's one write lock for its whole transaction.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
+        "PRAGMA journal_mode=WAL;"
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -440,6 +446,19 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Catalogue imports (projects.import_jobs): the largest file the admin accepts,
+# in MB (it is kept in the database until the job is pruned), how many days a
+# finished job and its file are kept, and after how many seconds in the queue its
+# page warns that no worker seems to be running.
+try:
+    IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "20"))
+    IMPORT_JOBS_KEEP_DAYS = int(os.environ.get("IMPORT_JOBS_KEEP_DAYS", "30"))
+except ValueError as error:
+    raise ImproperlyConfigured(
+        "IMPORT_MAX_MB and IMPORT_JOBS_KEEP_DAYS are whole numbers."
+    ) from error
+IMPORT_QUEUED_WARNING_SECONDS = 30
 
 # Email (notifications to editors and publishers, sent by background tasks): the
 # console in development until EMAIL_HOST is set; SMTP in production, to EMAIL_HOST

@@ -2,30 +2,38 @@
 
 The same code as ``manage.py import_projects`` / ``export_projects``: a dry run
 lists every error by line and field, a real run is all-or-nothing, the author of
-the changes is the editor who imported.
+the changes is the editor who imported. The import runs as a background job
+(``projects.import_jobs``): the upload answers at once with the job's page,
+which shows the rows done while it runs and the report when it ends, and offers
+to run a dry run's file for real without uploading it again.
 """
 
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.publishing.history import acting_as
 from projects.exports import catalogue_rows, export_csv, export_json
-from projects.imports import (
-    IMPORT_PERMISSIONS,
-    ImportFileError,
-    import_catalogue,
-    read_file,
+from projects.import_jobs import (
+    import_job_create,
+    import_job_run_for_real,
+    max_bytes,
 )
+from projects.imports import IMPORT_PERMISSIONS, ImportFileError, summary_text
+from projects.models import ImportJob
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Jobs listed under the import form.
+RECENT_JOBS = 10
+# Seconds between two reloads of a job's page while it waits or runs.
+REFRESH_SECONDS = 2
 
 
 class ImportForm(forms.Form):
@@ -33,83 +41,145 @@ class ImportForm(forms.Form):
         label=_("catalogue file"),
         help_text=_(
             "A .csv or .json file in the documented format (an export is one). "
-            "At most 20 MB."
+            "At most %(mb)s MB."
         ),
     )
     dry_run = forms.BooleanField(
         label=_("dry run"),
         required=False,
         initial=True,
-        help_text=_("Check every row and report, without writing anything."),
+        help_text=_(
+            "Check every row and report, without writing anything. From the "
+            "report, the same file can then be run for real."
+        ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        help_text = self.fields["file"].help_text
+        self.fields["file"].help_text = help_text % {"mb": settings.IMPORT_MAX_MB}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         suffix = Path(upload.name).suffix.lower().lstrip(".")
         if suffix not in {"csv", "json"}:
             raise forms.ValidationError(_("Choose a .csv or .json file."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        if upload.size > max_bytes():
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB: split it into smaller files.")
+                % {"mb": settings.IMPORT_MAX_MB}
+            )
         upload.format = suffix
         return upload
 
 
 class CatalogueTransferMixin:
-    """Adds /import/ and /export/ pages to the project admin."""
+    """Adds /import/ (with each job's page) and /export/ pages to the project
+    admin."""
 
     change_list_template = "admin/projects/project/change_list.html"
 
     def get_urls(self):
         opts = self.model._meta
+        name = f"{opts.app_label}_{opts.model_name}"
         return [
             path(
                 "import/",
                 self.admin_site.admin_view(self.import_view),
-                name=f"{opts.app_label}_{opts.model_name}_import",
+                name=f"{name}_import",
+            ),
+            path(
+                "import/<int:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name=f"{name}_import_job",
+            ),
+            path(
+                "import/<int:job_id>/run/",
+                self.admin_site.admin_view(self.import_run_view),
+                name=f"{name}_import_run",
             ),
             path(
                 "export/<str:fmt>/",
                 self.admin_site.admin_view(self.export_view),
-                name=f"{opts.app_label}_{opts.model_name}_export",
+                name=f"{name}_export",
             ),
             *super().get_urls(),
         ]
 
+    def _context(self, request, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            **extra,
+        }
+
+    def _job_url(self, job: ImportJob) -> str:
+        opts = self.model._meta
+        return reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_import_job", args=[job.pk]
+        )
+
     def import_view(self, request):
         if not request.user.has_perms(IMPORT_PERMISSIONS):
             raise PermissionDenied
-        report = None
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                rows = read_file(upload.read(), upload.format)
+                job = import_job_create(
+                    user=request.user,
+                    file_name=upload.name,
+                    content=upload.read(),
+                    fmt=upload.format,
+                    dry_run=form.cleaned_data["dry_run"],
+                )
             except ImportFileError as error:
                 form.add_error("file", str(error))
             else:
-                with acting_as(request.user):
-                    report = import_catalogue(
-                        rows,
-                        fmt=upload.format,
-                        dry_run=form.cleaned_data["dry_run"],
-                        user=request.user,
-                    )
-                if report.ok and not report.dry_run:
-                    messages.success(request, report.summary())
-                    return redirect(
-                        reverse(
-                            f"admin:{self.model._meta.app_label}_"
-                            f"{self.model._meta.model_name}_changelist"
-                        )
-                    )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Import projects"),
-            "form": form,
-            "report": report,
-        }
+                return redirect(self._job_url(job))
+        jobs = ImportJob.objects.defer("content", "errors").select_related("user")[
+            :RECENT_JOBS
+        ]
+        context = self._context(
+            request, title=_("Import projects"), form=form, jobs=jobs
+        )
         return TemplateResponse(request, "admin/projects/project/import.html", context)
+
+    def import_job_view(self, request, job_id):
+        if not request.user.has_perms(IMPORT_PERMISSIONS):
+            raise PermissionDenied
+        job = get_object_or_404(
+            ImportJob.objects.defer("content").select_related("user", "source"),
+            pk=job_id,
+        )
+        waited = (timezone.now() - job.created_at).total_seconds()
+        context = self._context(
+            request,
+            title=(_("Dry run of %s") if job.dry_run else _("Import of %s"))
+            % job.file_name,
+            job=job,
+            refresh_seconds=None if job.finished else REFRESH_SECONDS,
+            no_worker=job.status == ImportJob.Status.QUEUED
+            and waited > settings.IMPORT_QUEUED_WARNING_SECONDS,
+            percent=(100 * job.rows_done // job.rows_total if job.rows_total else None),
+            summary=_summary(job),
+        )
+        return TemplateResponse(
+            request, "admin/projects/project/import_job.html", context
+        )
+
+    def import_run_view(self, request, job_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perms(IMPORT_PERMISSIONS):
+            raise PermissionDenied
+        job = get_object_or_404(ImportJob.objects.defer("content", "errors"), pk=job_id)
+        try:
+            real = import_job_run_for_real(job=job, user=request.user)
+        except ImportFileError as error:
+            messages.error(request, str(error))
+            return redirect(self._job_url(job))
+        return redirect(self._job_url(real))
 
     def export_view(self, request, fmt):
         if not self.has_view_permission(request):
@@ -126,3 +196,16 @@ class CatalogueTransferMixin:
         response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="catalogue.{fmt}"'
         return response
+
+
+def _summary(job: ImportJob) -> str:
+    if job.status != ImportJob.Status.DONE:
+        return ""
+    return summary_text(
+        rows=job.rows_total or 0,
+        created=job.created,
+        updated=job.updated,
+        unchanged=job.unchanged,
+        error_count=job.error_count,
+        dry_run=job.dry_run,
+    )

@@ -22,9 +22,10 @@ The rules an editor can rely on:
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass, field
+from itertools import batched
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -99,17 +100,29 @@ class ImportReport:
         return not self.errors
 
     def summary(self) -> str:
-        if self.errors:
-            return (
-                f"{len(self.errors)} error(s) in {self.rows} row(s): nothing was "
-                "written."
-            )
-        verb = "would be" if self.dry_run else "were"
-        return (
-            f"{self.rows} row(s): {self.created} project(s) {verb} created, "
-            f"{self.updated} updated, {self.unchanged} unchanged."
-            + (" Dry run: nothing was written." if self.dry_run else "")
+        return summary_text(
+            rows=self.rows,
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            error_count=len(self.errors),
+            dry_run=self.dry_run,
         )
+
+
+def summary_text(
+    *, rows: int, created: int, updated: int, unchanged: int, error_count: int, dry_run
+) -> str:
+    """One sentence on an import's outcome (the command's last line, the admin's
+    report)."""
+    if error_count:
+        return f"{error_count} error(s) in {rows} row(s): nothing was written."
+    verb = "would be" if dry_run else "were"
+    return (
+        f"{rows} row(s): {created} project(s) {verb} created, "
+        f"{updated} updated, {unchanged} unchanged."
+        + (" Dry run: nothing was written." if dry_run else "")
+    )
 
 
 class RowInvalid(Exception):
@@ -118,7 +131,7 @@ class RowInvalid(Exception):
         self.errors = errors
 
 
-def read_file(content: bytes | str, fmt: str) -> list[tuple[int, dict]]:
+def read_file(content: bytes | str, fmt: str) -> Sequence[tuple[int, dict]]:
     """Rows of a CSV or JSON file as ``(line or item number, raw dict)``."""
     if isinstance(content, bytes):
         try:
@@ -159,22 +172,42 @@ def _read_json(content: str) -> list[tuple[int, dict]]:
     return rows
 
 
-def _read_csv(content: str) -> list[tuple[int, dict]]:
-    reader = csv.DictReader(io.StringIO(content))
-    if not reader.fieldnames:
-        raise ImportFileError("The CSV file is empty: it needs a header row.")
-    _check_columns(reader.fieldnames)
-    rows = []
-    try:
-        for row in reader:
-            if None in row:
-                raise ImportFileError(
-                    f"Line {reader.line_num} has more cells than the header."
-                )
-            rows.append((reader.line_num, restore_formulas(row)))
-    except csv.Error as error:
-        raise ImportFileError(f"Line {reader.line_num}: {error}.") from None
-    return rows
+def _read_csv(content: str) -> "CsvRows":
+    return CsvRows(content)
+
+
+class CsvRows(Sequence):
+    """The rows of a CSV text as ``(line, raw dict)``, made again on each pass
+    instead of kept: an import holds one row's dict at a time, not the whole
+    file's. The file is checked as a whole (header, cells) when this is made."""
+
+    def __init__(self, content: str):
+        self.content = content
+        self.count = sum(1 for _row in self._rows(restore=False))
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[tuple[int, dict]]:
+        return self._rows(restore=True)
+
+    def __getitem__(self, index):
+        return list(self)[index]
+
+    def _rows(self, *, restore: bool) -> Iterator[tuple[int, dict]]:
+        reader = csv.DictReader(io.StringIO(self.content))
+        if not reader.fieldnames:
+            raise ImportFileError("The CSV file is empty: it needs a header row.")
+        _check_columns(reader.fieldnames)
+        try:
+            for row in reader:
+                if None in row:
+                    raise ImportFileError(
+                        f"Line {reader.line_num} has more cells than the header."
+                    )
+                yield reader.line_num, (restore_formulas(row) if restore else row)
+        except csv.Error as error:
+            raise ImportFileError(f"Line {reader.line_num}: {error}.") from None
 
 
 def _check_columns(columns: Iterable[str]) -> None:
@@ -190,18 +223,30 @@ def _check_columns(columns: Iterable[str]) -> None:
         raise ImportFileError(f"Missing required column(s): {', '.join(missing)}.")
 
 
+# Rows imported between two writes of what the import keeps for the end (new
+# releases, links, history records) and two loads of the projects the file names.
+CHUNK_ROWS = 1000
+
+
 def import_catalogue(
-    rows: list[tuple[int, dict]],
+    rows: Sequence[tuple[int, dict]],
     *,
     fmt: str,
     dry_run: bool = False,
     user,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> ImportReport:
     """Import ``rows`` (from :func:`read_file`) as ``user`` (a user, or
     ``portal.publishing.policy.SYSTEM`` for the portal's own loaders); see the
-    module docstring."""
-    report = ImportReport(rows=len(rows), dry_run=dry_run)
+    module docstring. ``progress(rows done, rows in all, errors so far)`` is
+    called after each row.
+
+    The rows go in chunks of ``CHUNK_ROWS``, inside the one transaction: each
+    chunk loads the existing projects it names, and its new releases, links and
+    history records are written (or, in a dry run, dropped) before the next, so
+    memory holds one chunk's objects, whatever the file's size."""
+    total = len(rows)
+    report = ImportReport(rows=total, dry_run=dry_run)
     unit = "item" if fmt == "json" else "line"
     try:
         # The licenses' usage is refreshed once, at the end (the new links are
@@ -213,46 +258,28 @@ def import_catalogue(
         ):
             importer = _Importer(fmt=fmt, user=user)
             seen: dict[str, int] = {}
-            for done, (line, raw) in enumerate(rows, start=1):
-                slug = str(raw.get("slug") or "").strip()
-                if slug in seen:
-                    report.errors.append(
-                        RowError(
-                            line,
-                            slug,
-                            "slug",
-                            f"'{slug}' already appears at {unit} {seen[slug]}.",
-                            unit,
-                        )
-                    )
-                else:
-                    seen[slug] = line
-                    # No savepoint per row: a row that fails half-way may leave
-                    # writes behind, but any error rolls the whole import back.
-                    try:
-                        outcome = importer.import_row(raw)
-                        setattr(report, outcome, getattr(report, outcome) + 1)
-                    except RowInvalid as invalid:
-                        for name, messages in invalid.errors.items():
-                            report.errors.extend(
-                                RowError(line, slug, name, message, unit)
-                                for message in messages
-                            )
-                if progress:
-                    progress(done, len(rows))
-            if not report.errors:
-                # In a dry run too: it must meet what a real run would.
-                importer.write_new_releases()
+            done = 0
+            for chunk in batched(rows, CHUNK_ROWS):
+                importer.load_projects(
+                    {str(raw.get("slug") or "").strip() for _line, raw in chunk}
+                    - seen.keys()
+                )
+                for line, raw in chunk:
+                    done += 1
+                    _import_one(importer, report, seen, line, raw, unit)
+                    if progress:
+                        progress(done, total, len(report.errors))
+                # In a dry run too (new releases): it must meet what a real
+                # run would. Once a row has failed, nothing more is written.
+                importer.flush(write=not report.errors, keep=not dry_run)
             if dry_run or report.errors:
                 transaction.set_rollback(True)
             else:
-                importer.new_links.write()
-                importer.history.write()
                 # Bulk inserts send no signal: say that the content changed.
                 transaction.on_commit(mark_content_changed)
     except IntegrityError:
         # Only a concurrent write can get here (uniqueness is checked in memory
-        # against what existed when the import began).
+        # against what existed when each chunk began).
         report.errors.append(
             RowError(
                 0,
@@ -264,6 +291,32 @@ def import_catalogue(
             )
         )
     return report
+
+
+def _import_one(importer, report: ImportReport, seen: dict, line, raw, unit) -> None:
+    slug = str(raw.get("slug") or "").strip()
+    if slug in seen:
+        report.errors.append(
+            RowError(
+                line,
+                slug,
+                "slug",
+                f"'{slug}' already appears at {unit} {seen[slug]}.",
+                unit,
+            )
+        )
+        return
+    seen[slug] = line
+    # No savepoint per row: a row that fails half-way may leave writes behind,
+    # but any error rolls the whole import back.
+    try:
+        outcome = importer.import_row(raw)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    except RowInvalid as invalid:
+        for name, messages in invalid.errors.items():
+            report.errors.extend(
+                RowError(line, slug, name, message, unit) for message in messages
+            )
 
 
 # Columns whose blank cell means "the default", not an empty value.
@@ -279,19 +332,41 @@ class _Importer:
         self.categories = {c.slug: c for c in Category.objects.all()}
         self.languages = {lang.slug: lang for lang in Language.objects.all()}
         self.licenses = {lic.spdx_id.lower(): lic for lic in License.objects.all()}
-        self.projects = {
-            p.slug: p
-            for p in Project.objects.prefetch_related(
-                "licenses", "languages", "releases", "license_changes"
-            )
-        }
-        self.existing_pks = {p.pk for p in self.projects.values()}
+        # The projects of the current chunk's rows (load_projects): those that
+        # exist, then those the chunk creates.
+        self.projects: dict[str, Project] = {}
+        self.existing_pks: set[int] = set()
         self.new_links = _NewLinks()
         # One bulk insert per model at the end, not one record (and a query of
         # the project's languages) per save.
         self.history = DeferredHistory(user=author)
         # New releases: validated row by row, inserted together at the end.
         self.new_releases: list[Release] = []
+
+    def load_projects(self, slugs: set[str]) -> None:
+        """Forget the last chunk's projects; load the existing ones of ``slugs``
+        (no row before named them: a second row of a slug is an error)."""
+        self.projects = {}
+        slugs = [slug for slug in slugs if slug]
+        for batch in batched(slugs, 500):
+            for project in Project.objects.filter(slug__in=batch).prefetch_related(
+                "licenses", "languages", "releases", "license_changes"
+            ):
+                self.projects[project.slug] = project
+                self.existing_pks.add(project.pk)
+
+    def flush(self, *, write: bool, keep: bool) -> None:
+        """Insert the chunk's new releases (if ``write``), then its new links
+        and history records (if ``write`` and ``keep``: not in a dry run), and
+        let go of them."""
+        if write:
+            self.write_new_releases()
+        if write and keep:
+            self.new_links.write()
+            self.history.write()
+        self.new_releases = []
+        self.new_links.rows = {}
+        self.history.pending = {}
 
     # -- parsing -----------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """The catalogue: projects, their releases, categories and languages."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch
@@ -776,3 +777,90 @@ class LicenseUsage(models.Model):
 
     def __str__(self):
         return f"{self.license_id}: {self.unscheduled_count}"
+
+
+class ImportJob(models.Model):
+    """A catalogue file uploaded for import, and what its run found.
+
+    The file's bytes are kept in the database (at most ``IMPORT_MAX_MB``), so that
+    any worker on any machine can read it and "run for real" after a dry run needs
+    no second upload. The import runs as a background task
+    (``projects.import_jobs``); the counters are written while it runs, through a
+    connection of their own (see ``projects.import_jobs.ProgressWriter``).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("run by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        help_text=_(
+            "The import acts as this user: the author in history, whose rights "
+            "the publish policy checks row by row."
+        ),
+    )
+    source = models.ForeignKey(
+        "self",
+        verbose_name=_("dry run of the same file"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The dry run this job's file was taken from, if any."),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    format = models.CharField(
+        _("format"), max_length=4, choices=[("csv", "CSV"), ("json", "JSON")]
+    )
+    content = models.BinaryField(_("file content"))
+    dry_run = models.BooleanField(
+        _("dry run"), help_text=_("Check every row and report, writing nothing.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    created = models.PositiveIntegerField(_("projects created"), default=0)
+    updated = models.PositiveIntegerField(_("projects updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("projects unchanged"), default=0)
+    errors = models.JSONField(
+        _("errors by row"),
+        default=list,
+        blank=True,
+        help_text=_("Every error of every row: line, slug, field, message, unit."),
+    )
+    message = models.TextField(
+        _("message"),
+        blank=True,
+        help_text=_("Why the file as a whole was refused, or the job failed."),
+    )
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["created_at"], name="importjob_created_idx")]
+
+    def __str__(self):
+        kind = _("dry run") if self.dry_run else _("import")
+        return f"{kind} of {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def ok(self) -> bool:
+        return self.status == self.Status.DONE and not self.error_count

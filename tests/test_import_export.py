@@ -14,6 +14,7 @@ from licenses.models import Family
 from portal.publishing.models import State
 from portal.publishing.policy import SYSTEM
 from portal.text.json_input import MAX_DEPTH
+from projects import imports
 from projects.catalogue_format import neutralise_formula, restore_formula
 from projects.exports import catalogue_rows, export_csv, export_json
 from projects.imports import ImportFileError, import_catalogue, read_file
@@ -489,3 +490,26 @@ def test_blank_state_keeps_an_existing_projects_state(licenses, make_project):
     assert report.ok, [str(e) for e in report.errors]
     kept = Project.objects.get(slug="kept")
     assert (kept.summary, kept.state) == ("New.", State.REVIEW)
+
+
+def test_a_file_goes_in_chunks_with_the_same_outcome(licenses, monkeypatch, db):
+    """Rows go in chunks (memory holds one chunk's objects): a slug repeated in
+    a later chunk is still an error, and each chunk's releases, links and
+    history are written."""
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
+    rows = "".join(
+        f"p{n},P {n},S.,MIT,,python,1.0|2024-01-0{n + 1}|MIT\n" for n in range(5)
+    )
+    repeated = run(HEADER + rows + "p0,Again,S.,MIT,,,\n")
+    assert [(e.line, e.field) for e in repeated.errors] == [(7, "slug")]
+    assert not Project.objects.exists()
+
+    report = run(HEADER + rows)
+    assert report.ok and report.created == 5
+    assert Release.objects.count() == 5
+    assert Project.history.filter(history_type="+").count() == 5
+    assert set(
+        Project.objects.values_list("languages__slug", flat=True).distinct()
+    ) == {"python"}
+    again = run(HEADER + rows.replace("P 4", "P four"))
+    assert (again.updated, again.unchanged) == (1, 4)

@@ -1,7 +1,8 @@
 """The one publish policy, through every door: the door x role x change matrix.
 
 Every door that writes projects or releases (admin form and actions, admin
-import and ``import_projects``, each API write, history revert) is asked for
+import, its "run for real" of a dry run and ``import_projects``, each API
+write, history revert) is asked for
 each change by each role, and the outcome must be the policy's: editors write
 drafts and content, only publishers change what readers see. A door added
 later without a row here fails ``test_every_write_door_has_a_row``.
@@ -14,10 +15,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -29,8 +31,8 @@ from portal.publishing.policy import (
     PublishingRefused,
     check_publishing,
 )
-from projects.models import Project, Release
-from tests.helpers import admin_form_data
+from projects.models import ImportJob, Project, Release
+from tests.helpers import admin_form_data, run_queued_tasks
 
 FUTURE = (timezone.now() + datetime.timedelta(days=30)).replace(microsecond=0)
 ROLES = ("anonymous", "no rights", "Editor", "Publisher", "superuser")
@@ -236,9 +238,31 @@ def catalogue_file(model, item, change) -> bytes:
 
 
 def admin_import(actor, model, item, change):
+    """Upload a file for a real import; the job runs in the background."""
     upload = io.BytesIO(catalogue_file(model, item, change))
     upload.name = "catalogue.json"
-    return actor.admin().post(admin_url(Project, "import"), {"file": upload})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = actor.admin().post(admin_url(Project, "import"), {"file": upload})
+    run_queued_tasks()
+    return response
+
+
+def admin_import_run(actor, model, item, change):
+    """Run for real a dry run that someone else (who may do everything)
+    uploaded: the person who clicks is the one whose rights count."""
+    uploader = get_user_model().objects.create_superuser("uploader")
+    dry_run = ImportJob.objects.create(
+        user=uploader,
+        file_name="catalogue.json",
+        format="json",
+        content=catalogue_file(model, item, change),
+        dry_run=True,
+        status=ImportJob.Status.DONE,
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = actor.admin().post(admin_url(Project, "import_run", dry_run.pk))
+    run_queued_tasks()
+    return response
 
 
 def import_command(actor, model, item, change, tmp_path):
@@ -316,6 +340,12 @@ DOORS = {
         Release,
         {"publish", "unpublish", "edit", "create"},
     ),
+    "admin import run for real": (admin_import_run, Project, set(CHANGES)),
+    "admin import run for real of releases": (
+        admin_import_run,
+        Release,
+        {"publish", "unpublish", "edit", "create"},
+    ),
     "import_projects command": (import_command, Project, set(CHANGES)),
     "API POST project": (api_project("post"), Project, {"create"}),
     "API PUT project": (api_project("put"), Project, EXISTING),
@@ -389,8 +419,8 @@ API_DOORS = {
     ("PATCH", "/api/v1/projects/{slug}/releases/{version}/"): "API PATCH release",
 }
 # Admin pages beyond Django's own that accept a POST which writes content.
-ADMIN_DOORS = {"import": "admin import"}
-ADMIN_READ_ONLY = {"export", "preview", "history_compare"}
+ADMIN_DOORS = {"import": "admin import", "import_run": "admin import run for real"}
+ADMIN_READ_ONLY = {"export", "preview", "history_compare", "import_job"}
 COMMAND_DOORS = {"import_projects": "import_projects command"}
 # The webhooks' admin writes no content, only its own records: superusers alone
 # add, change and delete subscriptions and run these actions (asked of every

@@ -28,6 +28,24 @@ def demo_from_rows(db, demo_rows, monkeypatch):
     monkeypatch.setattr("portal.management.commands.quickstart.load_demo", write_rows)
 
 
+@pytest.fixture(autouse=True)
+def _no_worker_process(monkeypatch):
+    """The worker quickstart starts beside the server is a stand-in here: no
+    test leaves a real ``db_worker`` running."""
+
+    class Worker:
+        def __init__(self, command):
+            pass
+
+        def terminate(self):
+            pass
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(quickstart.subprocess, "Popen", Worker)
+
+
 def run_quickstart(*args) -> str:
     out = StringIO()
     call_command("quickstart", *args, stdout=out)
@@ -158,3 +176,37 @@ def test_quickstart_serves_on_the_given_address_without_reloader(
     run_quickstart("127.0.0.1:8765")
 
     assert calls == [(("127.0.0.1:8765",), {"use_reloader": False})]
+
+
+def test_quickstart_runs_a_worker_beside_the_server_and_stops_it_with_it(
+    demo_from_rows, monkeypatch
+):
+    events = []
+
+    class Worker:
+        def __init__(self, command):
+            events.append(("start", command[1:]))
+
+        def terminate(self):
+            events.append(("stop", None))
+
+        def wait(self, timeout=None):
+            return 0
+
+    real_call_command = quickstart.call_command
+
+    def recording_call_command(name, *args, **options):
+        if name == "runserver":
+            events.append(("serve", None))
+            return None
+        return real_call_command(name, *args, **options)
+
+    monkeypatch.setattr(quickstart.subprocess, "Popen", Worker)
+    monkeypatch.setattr(quickstart, "call_command", recording_call_command)
+
+    output = run_quickstart("127.0.0.1:8765")
+
+    assert [name for name, _args in events] == ["start", "serve", "stop"]
+    assert events[0][1][-1] == "db_worker"
+    assert events[0][1][0].endswith("manage.py")
+    assert "db_worker" in output and "stops with it" in output

@@ -4,12 +4,16 @@ Migrates the database (SQLite by default) and loads the demo content, quietly
 (one line each), creates the two editing roles' accounts when they do not exist
 yet, ``editor`` (Editor group: writes drafts and sends them for review) and
 ``publisher`` (Publisher group: publishes), each with a random password printed
-once, then starts the development server. For a local run only: it refuses to
-run with ``DJANGO_ENV=production``.
+once, then starts the development server with, beside it, a ``db_worker`` that
+runs the background tasks (the admin's imports): a child process that stops with
+the server. For a local run only: it refuses to run with
+``DJANGO_ENV=production``.
 """
 
 import re
 import secrets
+import subprocess
+import sys
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -68,11 +72,38 @@ class Command(BaseCommand):
         if no_serve:
             self.stdout.write(
                 f"Ready. Start the server with 'manage.py runserver {addrport}' "
+                "and the background tasks' worker with 'manage.py db_worker', "
                 f"and open {site_url}/"
             )
             return
+        worker = self.start_worker()
+        self.stdout.write(
+            "Worker:   'manage.py db_worker' runs the background tasks (imports) "
+            "beside the server, and stops with it."
+        )
         self.stdout.write(f"Serving {site_url}/ (Ctrl+C to stop)")
-        call_command("runserver", addrport, use_reloader=False)
+        try:
+            call_command("runserver", addrport, use_reloader=False)
+        finally:
+            self.stop_worker(worker)
+
+    @staticmethod
+    def start_worker() -> subprocess.Popen:
+        """The background tasks' worker, as a child process of this one."""
+        return subprocess.Popen(  # noqa: S603 (our own manage.py)
+            [sys.executable, str(settings.BASE_DIR / "manage.py"), "db_worker"]
+        )
+
+    @staticmethod
+    def stop_worker(worker: subprocess.Popen) -> None:
+        """Stop the worker (it finishes the task it runs, if any, for up to ten
+        seconds)."""
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
     def migrate(self) -> None:
         """Apply the pending migrations; say how many in one line."""

@@ -89,7 +89,7 @@ class Command(BaseCommand):
             raise CommandError(report.summary())
         self.stdout.write(self.style.SUCCESS(report.summary()))
 
-    def progress(self, done: int, total: int) -> None:
+    def progress(self, done: int, total: int, errors: int = 0) -> None:
         if done % 100 and done != total:
             return
         width = 30

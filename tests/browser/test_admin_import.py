@@ -1,0 +1,115 @@
+"""An editor imports a large generated catalogue from the admin: the upload
+answers at once, the job's page shows the rows done while a worker runs the
+import, then the report, from which the same file runs for real.
+
+The worker is a thread of the test process (``run_queued_tasks`` in a loop), on
+its own database connection, as ``manage.py db_worker`` would be. The file has
+``BROWSER_IMPORT_ROWS`` rows (1,000 by default, to keep the suite quick; the
+100,000-row figures come from ``bench/import_bench.py --task``).
+"""
+
+import os
+import re
+import threading
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from licenses.models import License
+from tests.helpers import run_queued_tasks
+
+PASSWORD = "a long enough password for the importer"
+ROWS = int(os.environ.get("BROWSER_IMPORT_ROWS", "1000"))
+PROGRESS = re.compile(rf"[\d,]+ of {ROWS:,} rows done")
+
+
+@pytest.fixture
+def worker(transactional_db):
+    """A worker running every queued task until the test ends."""
+    stop = threading.Event()
+
+    def work():
+        try:
+            while not stop.is_set():
+                if not run_queued_tasks():
+                    stop.wait(0.1)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=120)
+
+
+@pytest.fixture
+def import_page(page, transactional_db, live_server, worker):
+    if connection.vendor == "sqlite":
+        # The test database is in memory, shared by the live server (this
+        # connection) and the worker's connection with a lock per table: let
+        # the pages read while the import's transaction is open, as SQLite's
+        # write-ahead log does for a database file (settings).
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
+    License.objects.create(spdx_id="MIT", state="published")
+    get_user_model().objects.create_superuser("importer", password=PASSWORD)
+    page.goto(live_server.url + "/admin/login/?next=/admin/projects/project/import/")
+    page.fill("input[name=username]", "importer")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/projects/project/import/")
+    return page
+
+
+def catalogue(rows: int) -> bytes:
+    lines = ["slug,name,summary,license_expression,languages"]
+    lines += [f"p-{n},Project {n},Sample project {n}.,MIT,python" for n in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def watch_until(page, button: str, timeout: float = 600) -> list[str]:
+    """Reload the job's page (more often than its own refresh) until it offers
+    ``button`` or says it is done; return every status it showed."""
+    shown = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = page.locator("#import-status").inner_text()
+        shown.append(" ".join(status.split()))
+        if page.locator(f"input[value='{button}'], a:text('{button}')").count():
+            return shown
+        time.sleep(0.3)
+        page.reload()
+    raise AssertionError(f"no '{button}' after {timeout} s; shown: {shown[-3:]}")
+
+
+def test_a_large_import_shows_progress_then_its_report(import_page, axe, vnu):
+    page = import_page
+    page.set_input_files(
+        "input[name=file]",
+        files=[{"name": "big.csv", "mimeType": "text/csv", "buffer": catalogue(ROWS)}],
+    )
+    assert page.is_checked("input[name=dry_run]")
+    started = time.monotonic()
+    page.click("input[type=submit]")
+    page.wait_for_url(re.compile(r".*/import/\d+/$"))
+    assert time.monotonic() - started < 10  # the upload does not wait for the run
+    assert page.locator("meta[http-equiv=refresh]").count() == 1
+
+    shown = watch_until(page, "Run for real")
+
+    assert any(PROGRESS.search(status) for status in shown), shown
+    report = page.locator("#import-status").inner_text()
+    assert f"{ROWS} row(s): {ROWS} project(s) would be created" in report
+    assert page.locator("meta[http-equiv=refresh]").count() == 0
+    assert axe(page) == []
+    assert vnu({"report": page.content()}) == {"report": []}
+
+    page.click("input[value='Run for real']")
+    page.wait_for_url(re.compile(r".*/import/\d+/$"))
+    watch_until(page, "See the projects")
+    assert (
+        f"{ROWS} project(s) were created" in page.locator("#import-status").inner_text()
+    )
