@@ -207,7 +207,7 @@ def server_python() -> str:
     """The Python of ``SERVER_ENV``, synced with the production dependencies
     and their bytecode (``uv sync --no-dev --compile-bytecode``)."""
     run(
-        ["uv", "sync", "--no-dev", "--frozen", "--compile-bytecode", "--quiet"],
+        ["uv", "sync", "--no-dev", "--compile-bytecode", "--quiet"],
         {**os.environ, "UV_PROJECT_ENVIRONMENT": str(SERVER_ENV)},
     )
     return str(SERVER_ENV / "bin" / "python")
