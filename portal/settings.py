@@ -298,15 +298,6 @@ else:
         }
     }
 
-# Each process's own small cache, for what is keyed by the content version (so
-# never older than the version the process sees) and cheap to rebuild, such as
-# the directory's filter form: read without a round trip to the shared cache.
-CACHES["process"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "portal-process",
-    "OPTIONS": {"MAX_ENTRIES": 64},
-}
-
 # HTTP caching (portal.http.caching): how long browsers and CDNs may reuse a public
 # answer before revalidating it, and how long the server keeps a rendered page
 # (0: not at all). A publish invalidates both at once.

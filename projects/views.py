@@ -5,12 +5,13 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
 from licenses.expressions import osi_lookup
-from portal.http.caching import memo_seconds, remembered, version_key
+from portal.http.caching import remembered
 from portal.http.canonical import CanonicalQueryMixin
 from portal.publishing.previews import PreviewableMixin
 from portal.text.json_ld import NonceFreeETagMixin
@@ -75,11 +76,20 @@ class ProjectListView(CanonicalQueryMixin, ListView):
         context["filter_errors"] = self.filterset.has_errors()
         # The filter form (choices, counts, the reader's values) is the same for
         # everyone with the same filters until the content changes: rendered
-        # once per version and filter set, whatever the page or other parameters.
-        context["filter_fragment_key"] = (
-            f"{version_key(self.request)}:{self.filterset.form_key()}"
+        # once per version and filter values, whatever the page or other
+        # parameters, and kept by the process too.
+        context["filter_form"] = mark_safe(  # noqa: S308 (the template's HTML)
+            remembered(
+                self.request,
+                f"projects:filter-form:{self.filterset.form_key()}",
+                lambda: render_to_string(
+                    "projects/_directory_filters.html",
+                    {"filter": self.filterset},
+                    request=self.request,
+                ),
+                local=True,
+            )
         )
-        context["fragment_seconds"] = memo_seconds()
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()

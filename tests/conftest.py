@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
@@ -41,10 +41,10 @@ def pytest_addoption(parser):
 def _empty_cache():
     """Each test starts with an empty cache: no page, content version or rate
     limit history left by another test (the cache outlives the test database)."""
-    for each in (cache, caches["process"], caching.local_memo):
+    for each in (cache, caching.process_pages, caching.local_memo):
         each.clear()
     yield
-    for each in (cache, caches["process"], caching.local_memo):
+    for each in (cache, caching.process_pages, caching.local_memo):
         each.clear()
 
 

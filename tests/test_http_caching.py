@@ -13,7 +13,7 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
@@ -432,7 +432,9 @@ def test_a_page_asked_for_again_is_kept_by_the_process(client, catalogue, monkey
 
     assert third.content == first.content
     assert not [key for key in asked if key.startswith(caching.PAGE_KEY_PREFIX)]
-    kept = [key for key in caches["process"]._cache if caching.PAGE_KEY_PREFIX in key]
+    kept = [
+        key for key in caching.process_pages._cache if caching.PAGE_KEY_PREFIX in key
+    ]
     assert len(kept) == 1
 
 

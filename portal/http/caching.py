@@ -29,8 +29,7 @@ What is costly and the same for every reader is also kept per content version
 (``remembered``), so that even a page or an address the page cache cannot answer
 (another page number, a tracking parameter, an API request, whose rate limit must
 see it) does not compute it again: the directory's facet counts and its filter
-form (a template fragment keyed by ``version_key``, in the process's own
-cache), and the serialized answers
+form (kept by the process too), and the serialized answers
 of the API's list and detail reads (``RememberedListMixin``,
 ``RememberedRetrieveMixin``; the view still runs, so authentication and rate
 limits apply to every request).
@@ -76,7 +75,8 @@ from functools import cache as memoize
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
@@ -480,13 +480,17 @@ def cached_page(key: str):
     trip; an address asked for once (a tracking parameter) never takes a place
     there. The key holds the content version: a copy is never older than the
     version this process sees."""
-    local = caches["process"]
-    response = local.get(key)
+    response = process_pages.get(key)
     if response is None:
         response = cache.get(key)
         if response is not None:
-            local.set(key, response, settings.PAGE_CACHE_SECONDS)
+            process_pages.set(key, response, settings.PAGE_CACHE_SECONDS)
     return response
+
+
+# This process's copies of pages (``cached_page``): pickled, as the shared
+# cache keeps them, so that no two requests share a response object.
+process_pages = LocMemCache("portal-process-pages", {"OPTIONS": {"MAX_ENTRIES": 64}})
 
 
 def is_private(request) -> bool:
