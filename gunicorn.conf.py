@@ -21,6 +21,9 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then so that no slow leak can grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "1000"))
+# Load the application once in the master, then fork: the workers share its
+# memory (see pre_fork below) instead of each loading its own copy.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() == "true"
 # The portal logs one line per request itself (portal.http.request_log).
 accesslog = None
 errorlog = "-"

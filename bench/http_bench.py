@@ -31,7 +31,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 import urllib.request
@@ -43,7 +42,12 @@ DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_httpbench"
 BENCH_REDIS = "redis://127.0.0.1:6379/14"
 PLAIN_REDIS = "redis://127.0.0.1:6379/13"
 PORTAL_PORT, PLAIN_PORT = 8765, 8766
-COMPILED = [sysconfig.get_paths()["purelib"], "portal", "licenses", "projects", "bench"]
+COMPILED = ["portal", "licenses", "projects", "bench"]
+# Both servers run from an environment with the production dependencies only,
+# as docs/deploy.md installs them (uv sync --no-dev): the development ones
+# (requests, pygments... which DRF imports when present) would weigh on the
+# workers' memory.
+SERVER_ENV = Path(tempfile.gettempdir()) / "portal-bench-server-env"
 BUST = """
 math.randomseed(os.time())
 request = function()
@@ -118,6 +122,8 @@ def main():
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
+    if shutil.which("uv") is None:
+        sys.exit("uv is needed: it builds the servers' production environment")
 
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
@@ -152,12 +158,13 @@ def main():
     run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env)
     # As a deployment does (docs/deploy.md): bytecode compiled ahead, so workers
     # do not compile every module at start (time, and memory kept afterwards).
-    run([sys.executable, "-m", "compileall", "-q", "-j", "0", *COMPILED], env)
+    python = server_python()
+    run([python, "-m", "compileall", "-q", "-j", "0", *COMPILED], env)
     queries = count_queries(PAGES)
     queries.update(plain_queries(plain_env))
 
-    server = serve("portal.wsgi", env)
-    plain_server = serve("bench.plain.wsgi", plain_env)
+    server = serve(python, "portal.wsgi", env)
+    plain_server = serve(python, "bench.plain.wsgi", plain_env)
     base = f"http://127.0.0.1:{PORTAL_PORT}"
     plain_base = f"http://127.0.0.1:{PLAIN_PORT}"
     try:
@@ -196,11 +203,21 @@ def main():
             process.wait(timeout=30)
 
 
-def serve(application, env):
+def server_python() -> str:
+    """The Python of ``SERVER_ENV``, synced with the production dependencies
+    and their bytecode (``uv sync --no-dev --compile-bytecode``)."""
+    run(
+        ["uv", "sync", "--no-dev", "--compile-bytecode", "--quiet"],
+        {**os.environ, "UV_PROJECT_ENVIRONMENT": str(SERVER_ENV)},
+    )
+    return str(SERVER_ENV / "bin" / "python")
+
+
+def serve(python, application, env):
     """gunicorn with gunicorn.conf.py (the same for both projects: workers,
     preloading, keep-alive) on the port ``env`` names."""
     return subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", application],
+        [python, "-m", "gunicorn", application],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

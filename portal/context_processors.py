@@ -13,6 +13,8 @@ def site_settings(request):
     def load():
         if getattr(request, "content_version", None) is None:
             return SiteSettings.load()
-        return remembered(request, "portal:site-settings", SiteSettings.load)
+        return remembered(
+            request, "portal:site-settings", SiteSettings.load, local=True
+        )
 
     return {"site": SimpleLazyObject(load)}

@@ -3,11 +3,11 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from licenses.sitemaps import LicenseSitemap
 from licenses.urls import license_patterns
 from portal import views
+from portal.api import schema_views
 from portal.api.errors import api_not_found
 from portal.feeds import StatementFeed
 from portal.http import health
@@ -62,12 +62,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/sbom/", include(sbom_patterns)),
     path("api/v1/", include(router.urls)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path(
-        "api/docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
-        name="api-docs",
-    ),
+    # drf-spectacular's views, loaded by their first request (see schema_views).
+    path("api/schema/", schema_views.schema, name="api-schema"),
+    path("api/docs/", schema_views.docs, name="api-docs"),
     # Last: any other address under /api/ is a JSON 404, not the site's page.
     re_path(r"^api/", api_not_found, name="api-not-found"),
 ]

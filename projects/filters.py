@@ -10,6 +10,7 @@ import django_filters
 from django import forms
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -61,6 +62,8 @@ class ActiveFiltersMixin:
     not_filters = ("sort",)
 
     def active_filters(self) -> list[dict]:
+        if not self.is_bound:
+            return []  # nothing set, and no form to build to find out
         data = self.form.data
         active = []
         for name, field in self.form.fields.items():
@@ -156,6 +159,10 @@ SORT_ORDERS = {
 }
 
 
+# The filters whose choices show how many projects each would show.
+FACETS = ("license", "family", "category", "language", "status")
+
+
 class ProjectDirectoryFilter(ActiveFiltersMixin, ProjectFilter):
     """The directory's form: the shared filters, a sort order (the API has its
     own ``ordering``) and, next to each choice, how many projects it would show.
@@ -179,10 +186,26 @@ class ProjectDirectoryFilter(ActiveFiltersMixin, ProjectFilter):
             data = data.copy()
             data["sort"] = SORT_ALIASES[data["sort"]]
         super().__init__(data, *args, **kwargs)
-        # The help texts speak to integrators ("An SPDX id"); a reader picks
-        # from a labelled list and needs none.
-        for name in ("license", "family", "category", "language", "status"):
-            self.form.fields[name].help_text = ""
+        self.facet_counts = None
+
+    @property
+    def form(self):
+        """The form, built when first used: a page whose filter form comes from
+        the cache, without filters or errors to show, never builds it (its
+        choices are five querysets)."""
+        if not hasattr(self, "_form"):
+            form = super().form
+            # The help texts speak to integrators ("An SPDX id"); a reader
+            # picks from a labelled list and needs none.
+            for name in FACETS:
+                form.fields[name].help_text = ""
+            if self.facet_counts is not None:
+                self.label_choices(form)
+        return self._form
+
+    def has_errors(self) -> bool:
+        """Whether the reader sent a value the form refuses."""
+        return self.is_bound and bool(self.errors)
 
     def sort_projects(self, queryset, name, value):
         return queryset  # applied last, in filter_queryset()
@@ -212,12 +235,14 @@ class ProjectDirectoryFilter(ActiveFiltersMixin, ProjectFilter):
     def form_key(self) -> str:
         """What the rendered form depends on besides the content: the values
         the reader sent for its fields (valid or not)."""
-        data = self.form.data
-        return repr([(name, data.getlist(name)) for name in self.form.fields])
+        data = self.data if self.is_bound else QueryDict()
+        return repr([(name, data.getlist(name)) for name in self.filters])
 
     def has_values(self) -> bool:
         """Whether the reader set any field of the form."""
-        return any(any(self.form.data.getlist(name)) for name in self.form.fields)
+        return self.is_bound and any(
+            any(self.data.getlist(name)) for name in self.filters
+        )
 
     def facet_key(self) -> str:
         """What the facet counts depend on besides the content: the filters
@@ -235,13 +260,20 @@ class ProjectDirectoryFilter(ActiveFiltersMixin, ProjectFilter):
     def show_facet_counts(self) -> dict[str, dict[str, int]]:
         """Count the projects behind each choice of each facet (a fixed number
         of queries, see ``projects.facets``) and show them in the choices'
-        labels: "MIT (12)". Returns the counts."""
-        counts = remembered(
+        labels: "MIT (12)", once the form is built. Returns the counts."""
+        self.facet_counts = remembered(
             self.request,
             f"projects:facets:{self.facet_key()}",
             lambda: facets.facet_counts(self),
+            local=True,
         )
-        fields = self.form.fields
+        if hasattr(self, "_form"):
+            self.label_choices(self._form)
+        return self.facet_counts
+
+    def label_choices(self, form) -> None:
+        counts = self.facet_counts
+        fields = form.fields
         license_counts = counts["license"]
         fields["license"].label_from_instance = lambda license_: (
             f"{license_.spdx_id} ({license_counts.get(license_.spdx_id, 0)})"
@@ -259,7 +291,6 @@ class ProjectDirectoryFilter(ActiveFiltersMixin, ProjectFilter):
                 for value, label in fields[name].choices
                 if value != ""
             ]
-        return counts
 
 
 class ConversionFilter(ActiveFiltersMixin, django_filters.FilterSet):

@@ -192,6 +192,91 @@ def with_list_values(projects: list, at=None) -> list:
     return projects
 
 
+# The columns of a project's card in the directory (``with_card_values``).
+CARD_COLUMNS = (
+    "pk",
+    "slug",
+    "name",
+    "summary",
+    "license_expression",
+    "status",
+    "category__name",
+)
+
+
+def project_facts(
+    *, license_expression: str, licenses: list, category, languages, status
+) -> dict:
+    """What ``projects/_project_facts.html`` shows of a project, as plain values:
+    ``licenses`` its public licenses (dicts of ``spdx_id``, ``name`` and ``url``,
+    in ``for_listing()``'s order), ``category`` the category's name or None,
+    ``languages`` the languages' names. ``single_license``: the one license when
+    the expression is that license alone (a chip stands for the expression)."""
+    single = (
+        licenses[0]
+        if len(licenses) == 1 and licenses[0]["spdx_id"] == license_expression
+        else None
+    )
+    return {
+        "license_expression": license_expression,
+        "licenses": licenses,
+        "single_license": single,
+        "category": category,
+        "languages": languages,
+        "status": status,
+        "status_label": dict(Project.Status.choices).get(status, status),
+    }
+
+
+def license_facts(license_: License) -> dict:
+    return {
+        "spdx_id": license_.spdx_id,
+        "name": license_.name,
+        "url": license_.get_absolute_url(),
+    }
+
+
+def with_card_values(rows: list[dict], at=None) -> list[dict]:
+    """Give each project row (a dict of ``CARD_COLUMNS``, a page already read)
+    its address as ``url`` and its facts (``project_facts()``) as ``facts``:
+    two queries (its public licenses, its languages, in the order
+    ``for_listing()`` gives them), without building a model instance, a related
+    manager or an address lookup for every row they return."""
+    by_pk = {row["pk"]: row for row in rows}
+    licenses = {pk: [] for pk in by_pk}
+    languages = {pk: [] for pk in by_pk}
+    known = {}
+    for pk, spdx_id, name in (
+        License.objects.published(at)
+        .filter(projects__in=by_pk)
+        .order_by(*License._meta.ordering, "pk")
+        .values_list("projects", "spdx_id", "name")
+    ):
+        if spdx_id not in known:
+            known[spdx_id] = {
+                "spdx_id": spdx_id,
+                "name": name,
+                "url": reverse("licenses:detail", kwargs={"spdx_id": spdx_id}),
+            }
+        licenses[pk].append(known[spdx_id])
+    for pk, name in (
+        Language.objects.filter(projects__in=by_pk)
+        .order_by(*Language._meta.ordering, "pk")
+        .values_list("projects", "name")
+    ):
+        languages[pk].append(name)
+    for pk, row in by_pk.items():
+        row["url"] = reverse("projects:detail", kwargs={"slug": row["slug"]})
+        row["facts"] = project_facts(
+            license_expression=row["license_expression"],
+            licenses=licenses[pk],
+            category=row["category__name"],
+            languages=languages[pk],
+            status=row["status"],
+        )
+    return rows
+
+
 def in_effect(entries: list, day, *, key):
     """Of a license history (oldest first; ``key(entry)`` its effective day,
     None for "from the beginning"), the entry in effect on ``day``: the latest

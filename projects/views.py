@@ -5,12 +5,13 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView, TemplateView
 
 from licenses.expressions import osi_lookup
-from portal.http.caching import memo_seconds, remembered, version_key
+from portal.http.caching import remembered
 from portal.http.canonical import CanonicalQueryMixin
 from portal.publishing.previews import PreviewableMixin
 from portal.text.json_ld import NonceFreeETagMixin
@@ -18,7 +19,14 @@ from projects import badges
 from projects.feeds import conversion_events
 from projects.filters import ProjectDirectoryFilter
 from projects.license_headers import license_parameters
-from projects.models import Project, Release
+from projects.models import (
+    CARD_COLUMNS,
+    Project,
+    Release,
+    license_facts,
+    project_facts,
+    with_card_values,
+)
 from projects.structured_data import software_source_code
 from projects.timeline import conversions_timeline, project_timeline
 
@@ -29,41 +37,59 @@ class ProjectListView(CanonicalQueryMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
+        query = self.request.GET
+        # Without any filter in the address (a page number, a tracking
+        # parameter...), the filters stay unbound: their form is not built.
+        filtering = any(name in query for name in ProjectDirectoryFilter.base_filters)
         self.filterset = ProjectDirectoryFilter(
-            self.request.GET or None,
-            queryset=Project.objects.published().for_listing(),
+            query if filtering else None,
+            queryset=Project.objects.published(),
             request=self.request,
         )
         if self.filterset.is_bound and not self.filterset.is_valid():
             # An unknown filter value shows the form's message and no results.
             return Project.objects.none()
         self.filterset.show_facet_counts()
-        return self.filterset.qs
+        # Plain values, not model instances: the cards need a few columns
+        # (see paginate_queryset for their relations).
+        return self.filterset.qs.values(*CARD_COLUMNS)
 
     def paginate_queryset(self, queryset, page_size):
         # A malformed or out-of-range ?page= shows the first or last page instead
         # of a 404: a reader following an old link still gets a list.
         paginator = self.get_paginator(queryset, page_size)
-        if not self.filterset.errors:
+        if not self.filterset.has_errors():
             # Like the facet counts: the same for every page of these filters.
             paginator.count = remembered(
                 self.request,
                 f"projects:count:{self.filterset.facet_key()}",
                 queryset.count,
+                local=True,
             )
         page = paginator.get_page(self.request.GET.get("page"))
+        page.object_list = with_card_values(list(page.object_list))
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
+        context["filter_errors"] = self.filterset.has_errors()
         # The filter form (choices, counts, the reader's values) is the same for
         # everyone with the same filters until the content changes: rendered
-        # once per version and filter set, whatever the page or other parameters.
-        context["filter_fragment_key"] = (
-            f"{version_key(self.request)}:{self.filterset.form_key()}"
+        # once per version and filter values, whatever the page or other
+        # parameters, and kept by the process too.
+        context["filter_form"] = mark_safe(  # noqa: S308 (the template's HTML)
+            remembered(
+                self.request,
+                f"projects:filter-form:{self.filterset.form_key()}",
+                lambda: render_to_string(
+                    "projects/_directory_filters.html",
+                    {"filter": self.filterset},
+                    request=self.request,
+                ),
+                local=True,
+            )
         )
-        context["fragment_seconds"] = memo_seconds()
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()
@@ -87,6 +113,13 @@ class ProjectDetailView(PreviewableMixin, NonceFreeETagMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         project = self.object
+        context["facts"] = project_facts(
+            license_expression=project.license_expression,
+            licenses=[license_facts(license_) for license_ in project.public_licenses],
+            category=project.category.name if project.category else None,
+            languages=[language.name for language in project.languages.all()],
+            status=project.status,
+        )
         today = timezone.localdate()
         osi_approved = osi_lookup(project.public_licenses)
         releases = project.public_releases

@@ -41,9 +41,11 @@ def pytest_addoption(parser):
 def _empty_cache():
     """Each test starts with an empty cache: no page, content version or rate
     limit history left by another test (the cache outlives the test database)."""
-    cache.clear()
+    for each in (cache, caching.process_pages, caching.local_memo):
+        each.clear()
     yield
-    cache.clear()
+    for each in (cache, caching.process_pages, caching.local_memo):
+        each.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,12 +1,17 @@
 """The project directory's facets, license-family filter and sort orders, and the
 same FilterSet seen from the API."""
 
+import datetime
+import os
+import re
+from pathlib import Path
+
 import pytest
 
 from licenses.models import Family
 from portal.publishing.models import State
 from projects.models import Project
-from tests.helpers import card_titles, get_ok, main_of
+from tests.helpers import card_titles, freeze_today, get_ok, main_of
 
 
 @pytest.fixture
@@ -269,3 +274,61 @@ def test_facet_counts_are_reused_until_the_content_changes(
     page = get_ok(client, "/projects/")
     assert options(page, "license")["MIT"] == "MIT (4)"
     assert "5 projects" in page.find("h2", "results-heading").text
+
+
+# ------------------------------------------------- the pages, as recorded
+
+# The directory and the project pages of the demo content, as the site rendered
+# them before they were read as plain values (tests/pages/). Regenerate after a
+# deliberate change of their markup: RECORD_PAGES=1 uv run pytest -k as_recorded
+RECORDED = Path(__file__).parent / "pages"
+DIRECTORY_ADDRESSES = {
+    "directory": "/projects/",
+    "directory-mit": "/projects/?license=MIT",
+    "directory-family": "/projects/?family=source_available",
+    "directory-language": "/projects/?language=python&sort=name",
+    "directory-status": "/projects/?status=archived&sort=-updated_at",
+    "directory-search": "/projects/?q=sentry",
+    "directory-nothing": "/projects/?category=sdk&status=archived",
+    "directory-unknown": "/projects/?license=no-such-license",
+}
+
+
+def rendered(client, address) -> str:
+    response = client.get(address)
+    assert response.status_code == 200, address
+    # The only part that differs from one request to the next.
+    return re.sub(r'nonce="[^"]*"', 'nonce=""', response.content.decode())
+
+
+def assert_as_recorded(name: str, html: str) -> None:
+    path = RECORDED / f"{name}.html"
+    if os.environ.get("RECORD_PAGES"):
+        path.write_text(html)
+    assert html == path.read_text(), f"{name}: the page differs from {path}"
+
+
+@pytest.fixture
+def recorded_demo(demo, make_project, monkeypatch):
+    """The demo content, one project under two licenses and one under a
+    license the site does not publish, on a fixed day."""
+    freeze_today(monkeypatch, datetime.date(2026, 12, 2))
+    make_project("Dual", license_expression="Apache-2.0 OR MIT", summary="<Both>")
+    make_project("Unlisted", license_expression="LicenseRef-Unlisted")
+    Project.objects.update(
+        updated_at=datetime.datetime(2026, 11, 30, tzinfo=datetime.UTC)
+    )
+
+
+def test_directory_renders_as_recorded(client, recorded_demo):
+    for name, address in DIRECTORY_ADDRESSES.items():
+        assert_as_recorded(name, rendered(client, address))
+
+
+def test_project_pages_render_as_recorded(client, recorded_demo):
+    projects = list(Project.objects.published().order_by("slug"))
+    assert len(projects) >= 10
+    for project in projects:
+        assert_as_recorded(
+            f"project-{project.slug}", rendered(client, project.get_absolute_url())
+        )

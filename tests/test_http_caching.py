@@ -413,6 +413,31 @@ def test_a_cached_page_is_served_without_the_views_queries(
     assert second_response["ETag"] == first_response["ETag"]
 
 
+def test_a_page_asked_for_again_is_kept_by_the_process(client, catalogue, monkeypatch):
+    """The second request finds the page in the shared cache and the process
+    keeps a copy: the third is answered without asking the shared cache. An
+    address asked for once takes no place in the process's copy."""
+    first = client.get("/projects/")
+    client.get("/projects/")
+    client.get("/projects/?utm_source=once")
+    asked = []
+    shared_get = caching.cache.get
+    monkeypatch.setattr(
+        caching.cache,
+        "get",
+        lambda key, *a, **k: asked.append(key) or shared_get(key, *a, **k),
+    )
+
+    third = client.get("/projects/")
+
+    assert third.content == first.content
+    assert not [key for key in asked if key.startswith(caching.PAGE_KEY_PREFIX)]
+    kept = [
+        key for key in caching.process_pages._cache if caching.PAGE_KEY_PREFIX in key
+    ]
+    assert len(kept) == 1
+
+
 def test_a_cached_page_still_gets_the_security_headers(client, catalogue):
     client.get("/projects/")
     response = client.get("/projects/")

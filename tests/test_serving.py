@@ -2,10 +2,13 @@
 with whitenoise's compressed, hashed static files."""
 
 import re
+import runpy
+import subprocess
+import sys
 
 import pytest
 
-from tests.helpers import fetch, gunicorn, production_env
+from tests.helpers import ROOT, fetch, gunicorn, production_env
 
 
 @pytest.fixture(scope="module")
@@ -38,3 +41,32 @@ def test_unknown_page_is_the_styled_404_without_traceback(production_server):
     assert status == 404
     assert b"Traceback" not in body
     assert b"<html" in body
+
+
+def test_a_worker_loads_the_schema_generator_only_when_asked(tmp_path):
+    """What every worker holds: the application and its URL map, without
+    drf-spectacular's views (loaded by the first /api/schema/ or /api/docs/
+    request, see portal.api.schema_views)."""
+    script = (
+        "import sys, portal.wsgi\n"
+        "from django.urls import get_resolver, reverse\n"
+        "get_resolver().url_patterns\n"
+        "assert reverse('api-docs') == '/api/docs/'\n"
+        "print('drf_spectacular.views' in sys.modules)\n"
+    )
+    loaded = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert loaded == "False"
+
+
+def test_gunicorn_loads_the_application_before_forking_its_workers():
+    """Workers forked from a master that loaded the application share its
+    memory (gunicorn.conf.py's pre_fork freezes it for the collector)."""
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["preload_app"] is True

@@ -1,7 +1,6 @@
 """Token authentication for the API's writes: ``Authorization: Bearer <token>``."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from portal.api.tokens import ApiToken
@@ -34,19 +33,3 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
-
-
-class BearerTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "portal.api.auth.BearerTokenAuthentication"
-    name = "bearerToken"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": (
-                "An API token issued in the admin (Administration > API tokens). "
-                "Anonymous requests may read; writes need a token whose user has "
-                "the permission."
-            ),
-        }

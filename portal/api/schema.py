@@ -27,6 +27,7 @@ schema is the whole contract:
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import (
     build_basic_type,
     build_parameter_type,
@@ -268,3 +269,21 @@ def describe_request_text(serializer, schema: dict) -> None:
         for branch in described.get("oneOf", [described]):
             if branch.get("maxLength") != 0:
                 describe_text(branch, pattern)
+
+
+# Here rather than beside the authentication class: DRF imports that class at
+# start-up, and drf-spectacular's extensions need its schema generator.
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "portal.api.auth.BearerTokenAuthentication"
+    name = "bearerToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "An API token issued in the admin (Administration > API tokens). "
+                "Anonymous requests may read; writes need a token whose user has "
+                "the permission."
+            ),
+        }

@@ -21,13 +21,15 @@ are also kept server-side in the Django cache (``PAGE_CACHE_SECONDS``), for
 anonymous GETs only, keyed by the address and the content version: a publish
 changes the version, so every page is rebuilt at once, and a logged-in editor
 (drafts, previews) is never served from nor stored in it. A response a view marks
-``private``/``no-cache``/``no-store``, or that sets a cookie, is not stored.
+``private``/``no-cache``/``no-store``, or that sets a cookie, is not stored. A
+page asked for again is also copied into the process's own small cache
+(``cached_page``), so that the pages read most cost no round trip to Redis.
 
 What is costly and the same for every reader is also kept per content version
 (``remembered``), so that even a page or an address the page cache cannot answer
 (another page number, a tracking parameter, an API request, whose rate limit must
 see it) does not compute it again: the directory's facet counts and its filter
-form (a template fragment keyed by ``version_key``), and the serialized answers
+form (kept by the process too), and the serialized answers
 of the API's list and detail reads (``RememberedListMixin``,
 ``RememberedRetrieveMixin``; the view still runs, so authentication and rate
 limits apply to every request).
@@ -54,23 +56,27 @@ in one round trip (or this process's copy of them, kept
    *today*, so they change at midnight without any write.
 
 ``Last-Modified`` is the latest of the three; the page cache key holds all three.
-Nothing is process-local: with Redis as the cache (required in production), every
-app server agrees. If the cached values are lost (eviction, a Redis restart), the
-time restarts at "now" and the schedule is read again, which only makes caches
-revalidate. Body-hash ETags, rather than ETags built from the version, cost
-computing the page, but are right even when code, templates or the date change
-what a page shows.
+The version itself lives in the shared cache: with Redis (required in
+production), every app server agrees on it, each at most
+``CONTENT_VERSION_LOCAL_SECONDS`` late; what a process keeps for itself (pages,
+small values, fragments) is keyed by it, so never older. If the cached values
+are lost (eviction, a Redis restart), the time restarts at "now" and the
+schedule is read again, which only makes caches revalidate. Body-hash ETags,
+rather than ETags built from the version, cost computing the page, but are
+right even when code, templates or the date change what a page shows.
 """
 
 import datetime
 import hashlib
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache as memoize
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
@@ -301,7 +307,39 @@ def memo_seconds() -> int:
     return max(settings.PAGE_CACHE_SECONDS, 60)
 
 
-def remembered(request, name: str, compute):
+class _LocalMemo:
+    """This process's copy of the last ``size`` small values ``remembered``
+    with ``local=True``, by their key (which holds the content version, so a
+    copy is never older than the version this process sees), least recently
+    used dropped first. The values are shared by the requests that read them:
+    they must not be changed."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.values = OrderedDict()
+
+    def get(self, key: str, default=None):
+        try:
+            self.values.move_to_end(key)
+        except KeyError:
+            return default
+        return self.values[key]
+
+    def keep(self, key: str, value) -> None:
+        self.values[key] = value
+        self.values.move_to_end(key)
+        while len(self.values) > self.size:
+            self.values.popitem(last=False)
+
+    def clear(self) -> None:
+        self.values.clear()
+
+
+local_memo = _LocalMemo(size=64)
+_MISSING = object()
+
+
+def remembered(request, name: str, compute, *, local: bool = False):
     """``compute()``, kept in the shared cache until the content version changes.
 
     For what is costly to compute and the same for every reader of the same
@@ -310,10 +348,20 @@ def remembered(request, name: str, compute):
     request's version (set by the middleware) or reads it. Kept
     ``memo_seconds()``; a publish, an edit or a scheduled time passing makes a
     new version, so nothing stale is served.
+
+    ``local``: also kept in this process (``local_memo``), so that a request
+    reading it again costs no round trip to the shared cache; for small values
+    that many requests read (the site settings, the directory's counts).
     """
     digest = hashlib.sha256(name.encode()).hexdigest()
     key = f"{MEMO_KEY_PREFIX}:{version_key(request)}:{digest}"
-    return cache.get_or_set(key, compute, memo_seconds())
+    if not local:
+        return cache.get_or_set(key, compute, memo_seconds())
+    value = local_memo.get(key, _MISSING)
+    if value is _MISSING:
+        value = cache.get_or_set(key, compute, memo_seconds())
+        local_memo.keep(key, value)
+    return value
 
 
 class RememberedListMixin:
@@ -373,7 +421,7 @@ class HttpCachingMiddleware:
         key = (
             None if (private or api or not page_seconds) else page_key(request, version)
         )
-        response = cache.get(key) if key else None
+        response = cached_page(key) if key else None
         if response is None:
             response = self.get_response(request)
             if key and storable(response):
@@ -422,6 +470,27 @@ class HttpCachingMiddleware:
         if conditional.status_code == 412 and api:
             return json_error(412, PreconditionFailed.default_detail)
         return conditional
+
+
+def cached_page(key: str):
+    """The page kept under ``key``: this process's copy (the ``process`` cache)
+    or the shared cache's. A page found in the shared cache has been asked for
+    at least twice in this version: this process keeps a copy, so that the
+    pages read most (the home page, the directory's first page) cost no round
+    trip; an address asked for once (a tracking parameter) never takes a place
+    there. The key holds the content version: a copy is never older than the
+    version this process sees."""
+    response = process_pages.get(key)
+    if response is None:
+        response = cache.get(key)
+        if response is not None:
+            process_pages.set(key, response, settings.PAGE_CACHE_SECONDS)
+    return response
+
+
+# This process's copies of pages (``cached_page``): pickled, as the shared
+# cache keeps them, so that no two requests share a response object.
+process_pages = LocMemCache("portal-process-pages", {"OPTIONS": {"MAX_ENTRIES": 64}})
 
 
 def is_private(request) -> bool:
