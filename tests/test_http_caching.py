@@ -8,12 +8,14 @@ answer that shows it at once; and the server keeps rendered pages for anonymous
 readers, so a page it has built costs no view query the next time.
 """
 
+import contextlib
 import datetime
 import json
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
@@ -338,7 +340,8 @@ def test_a_deletion_shows_once_committed(
     client, catalogue, make_project, django_capture_on_commit_callbacks, monkeypatch
 ):
     monkeypatch.setattr(caching, "RECORD_AFTER_COMMIT", True)
-    relay = make_project("Relay")
+    with django_capture_on_commit_callbacks(execute=True):  # an earlier commit
+        relay = make_project("Relay")
     assert b"Relay" in client.get("/projects/").content
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -642,3 +645,32 @@ def test_a_process_reuses_its_copy_of_the_version_for_a_moment(
     # A change made through this process shows at once.
     make_project("Relay")
     assert b"Relay" in client.get("/projects/").content
+
+
+def test_the_writes_of_one_transaction_queue_one_content_change(
+    catalogue, make_project, django_capture_on_commit_callbacks, monkeypatch
+):
+    """An import saves thousands of rows in one transaction: one callback records
+    their change, not one per row (each would hold memory until the commit)."""
+    monkeypatch.setattr(caching, "RECORD_AFTER_COMMIT", True)
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for number in range(50):
+            make_project(f"Bulk {number}")
+    changes = [c for c in callbacks if isinstance(c.__self__, caching.PendingChange)]
+    assert len(changes) == 1
+
+
+def test_a_change_kept_after_a_rolled_back_savepoint_is_still_recorded(
+    client, catalogue, make_project, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(caching, "RECORD_AFTER_COMMIT", True)
+    client.get("/projects/")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            make_project("Dropped")
+            raise RuntimeError("rolled back with its savepoint")
+        make_project("Kept")
+
+    page = client.get("/projects/").content
+    assert b"Kept" in page
+    assert b"Dropped" not in page

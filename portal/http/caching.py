@@ -180,11 +180,14 @@ def _content_saved(sender, using=DEFAULT_DB_ALIAS, **kwargs):
         return
     # After the commit, not before: a reader between the two would otherwise
     # cache the old content under the new version. The writes of one transaction
-    # (an import saves thousands of rows) share one ``PendingChange``: the first
-    # of their callbacks records the change, the others see it done.
+    # (an import saves thousands of rows) share one ``PendingChange`` and its one
+    # callback, queued again only after a rollback may have dropped it.
     pending = getattr(connection, "portal_pending_change", None)
+    if pending is not None and pending.covers(connection):
+        return
     if pending is None or pending.done:
         pending = connection.portal_pending_change = PendingChange()
+    pending.queued(connection)
     transaction.on_commit(pending.record, using=using)
 
 
@@ -192,6 +195,21 @@ class PendingChange:
     """The content changes of one transaction, to record once it commits."""
 
     done = False
+    queue: list | None = None
+
+    def queued(self, connection) -> None:
+        self.queue = connection.run_on_commit
+
+    def covers(self, connection) -> bool:
+        """Whether the callback queued last will run if a write made now commits.
+
+        Django replaces its list of callbacks on every commit and rollback, of a
+        transaction or of a savepoint: while the list is the same, the callback
+        is still queued. A later rollback drops it only with a savepoint it was
+        queued in that is still open, and that savepoint encloses this write too:
+        the write is dropped with it.
+        """
+        return not self.done and self.queue is connection.run_on_commit
 
     def record(self) -> None:
         if not self.done:
