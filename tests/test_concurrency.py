@@ -49,8 +49,10 @@ def form_data(response, **changes):
 
 @pytest.fixture
 def snuba(make_license, make_project):
+    """A draft: editors' saves of it apply at once (a published item's would
+    wait for review as pending revisions, tests/test_revisions.py)."""
     make_license("MIT")
-    return make_project("Snuba", summary="Search.", description="Fast.")
+    return make_project("Snuba", summary="Search.", description="Fast.", state="draft")
 
 
 def test_every_save_moves_the_revision_on(snuba):
