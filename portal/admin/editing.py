@@ -211,11 +211,12 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
             ),
         ]
         if issubclass(self.model, Publishable):
+            # The longest first: "<id>/preview/" would take "<id>/revision/preview/".
             urls += [
                 path(
-                    "<path:object_id>/preview/",
-                    self.admin_site.admin_view(self.preview_view),
-                    name=f"{opts.app_label}_{opts.model_name}_preview",
+                    "<path:object_id>/revision/preview/",
+                    self.admin_site.admin_view(self.revision_preview_view),
+                    name=f"{opts.app_label}_{opts.model_name}_revision_preview",
                 ),
                 path(
                     "<path:object_id>/revision/",
@@ -223,9 +224,9 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
                     name=f"{opts.app_label}_{opts.model_name}_revision",
                 ),
                 path(
-                    "<path:object_id>/revision/preview/",
-                    self.admin_site.admin_view(self.revision_preview_view),
-                    name=f"{opts.app_label}_{opts.model_name}_revision_preview",
+                    "<path:object_id>/preview/",
+                    self.admin_site.admin_view(self.preview_view),
+                    name=f"{opts.app_label}_{opts.model_name}_preview",
                 ),
             ]
         return [*urls, *super().get_urls()]
