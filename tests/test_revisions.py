@@ -129,8 +129,9 @@ def test_a_second_editor_from_an_older_pending_change_is_refused(
 
 
 def test_publisher_reviews_compares_previews_and_approves(
-    client, snuba, people, django_capture_on_commit_callbacks
+    client, snuba, people, django_capture_on_commit_callbacks, settings
 ):
+    settings.SITE_URL = "https://opensource.example.org"
     editor, publisher = people
     with django_capture_on_commit_callbacks(execute=True):
         edit_in_admin(editor, snuba, summary="Search and storage.")
@@ -164,7 +165,7 @@ def test_publisher_reviews_compares_previews_and_approves(
     subjects = {message.subject: message for message in mail.outbox}
     submitted = subjects["Change to review: project “Snuba”"]
     assert submitted.to == ["paula@example.com"]
-    assert f"http://localhost:8000/admin/projects/project/{snuba.pk}/change/" in (
+    assert f"{settings.SITE_URL}/admin/projects/project/{snuba.pk}/change/" in (
         submitted.body
     )
     assert subjects["Approved: your change to “Snuba”"].to == ["alice@example.com"]
