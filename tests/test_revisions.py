@@ -9,6 +9,8 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal.publishing.models import State
@@ -545,3 +547,23 @@ def test_pending_changes_cost_the_dashboard_a_fixed_number_of_queries(
 # The dashboard's (tests/test_dashboard.py), plus the projects of the pending
 # changes (one query).
 QUERIES_INDEX_WITH_CHANGES = 33
+
+
+def test_an_editors_change_form_reads_pending_changes_in_one_query_per_kind(
+    snuba, people, make_release
+):
+    editor, _publisher = people
+    make_release(snuba, "1.0.0")
+    url = admin_url(Project, "change", snuba.pk)
+
+    def revision_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert editor.get(url).status_code == 200
+        return sum('"portal_revision"' in q["sql"] for q in queries.captured_queries)
+
+    one_row = revision_queries()
+    for number in range(2, 6):
+        make_release(snuba, f"{number}.0.0")
+
+    # The project's own, and its release rows' (one for all of them).
+    assert revision_queries() == one_row == 2

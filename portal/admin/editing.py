@@ -25,6 +25,7 @@ import dataclasses
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.http import Http404, HttpResponseRedirect
@@ -47,6 +48,7 @@ from portal.publishing.models import Publishable
 from portal.publishing.policy import may_publish
 from portal.publishing.previews import Preview, can_preview, preview_response
 from portal.publishing.revisions import (
+    Revision,
     content_fields,
     many_to_many_fields,
     pending_revision,
@@ -536,6 +538,21 @@ class ContentInline(ContentAdminBase):
         form = merging_form(self.form)
         kwargs.setdefault("form", type(form.__name__, (form,), {"user": request.user}))
         formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and issubclass(self.model, Publishable):
+            # The rows' pending revisions in one query, not one per row.
+            rows = self.model._default_manager.filter(**{formset.fk.name: obj})
+            pending = {
+                revision.object_id: revision
+                for revision in Revision.objects.pending()
+                .filter(
+                    content_type=ContentType.objects.get_for_model(self.model),
+                    object_id__in=rows.values("pk"),
+                )
+                .select_related("author")
+            }
+            formset.form = type(
+                formset.form.__name__, (formset.form,), {"pending_by_pk": pending}
+            )
         return type(formset.__name__, (ReviewedRowsMixin, formset), {})
 
 

@@ -65,6 +65,9 @@ class ContentAdminForm(forms.ModelForm):
 
     # Set by the admin for each request (ContentAdmin.get_form): who is editing.
     user = None
+    # Set by an inline's formset: the pending revisions of its rows, by primary
+    # key, read in one query for all rows (None: ask per form).
+    pending_by_pk = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,7 +90,7 @@ class ContentAdminForm(forms.ModelForm):
 
     def _start_from_pending_revision(self) -> None:
         """The editor's latest work: the values of the pending revision."""
-        self.pending_revision = pending_revision(self.current)
+        self.pending_revision = self._pending()
         self.initial.setdefault(
             PENDING_FIELD, self.pending_revision.pk if self.pending_revision else 0
         )
@@ -147,12 +150,17 @@ class ContentAdminForm(forms.ModelForm):
         self._refuse_stale_pending(cleaned_data.get(PENDING_FIELD))
         return cleaned_data
 
+    def _pending(self):
+        if self.pending_by_pk is not None:
+            return self.pending_by_pk.get(self.current.pk)
+        return pending_revision(self.current)
+
     def _refuse_stale_pending(self, loaded) -> None:
         """Two editors' changes for review of one item: the second, begun from
         an older pending revision (or none), would replace the first's work."""
         if loaded is None or not self.needs_review:
             return
-        pending = pending_revision(self.current)
+        pending = self._pending()
         if (pending.pk if pending else 0) == loaded:
             return
         raise ValidationError(
