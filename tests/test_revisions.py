@@ -406,7 +406,9 @@ def test_an_editors_import_row_changing_a_published_project_waits_for_review(
     assert [lang.slug for lang in snuba.languages.all()] == ["python"]
 
 
-def test_the_admin_import_page_reports_changes_kept_for_review(snuba, people):
+def test_the_admin_import_page_reports_changes_kept_for_review(
+    snuba, people, django_capture_on_commit_callbacks
+):
     editor, _publisher = people
     upload = io.BytesIO(
         json.dumps(
@@ -422,9 +424,15 @@ def test_the_admin_import_page_reports_changes_kept_for_review(snuba, people):
     )
     upload.name = "catalogue.json"
 
-    response = editor.post(admin_url(Project, "import"), {"file": upload}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = editor.post(admin_url(Project, "import"), {"file": upload})
+    run_queued_tasks()
+    response = editor.get(started["Location"])
 
-    assert "kept for review" in response.content.decode()
+    assert "1 change(s) of published content were kept for review" in (
+        response.content.decode()
+    )
+    assert Revision.objects.of(snuba).pending().get().values["summary"] == "Imported."
 
 
 # -- notifications ------------------------------------------------------------------
