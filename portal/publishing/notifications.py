@@ -54,14 +54,20 @@ def notify(recipients, subject: str, body: str) -> None:
     addresses = sorted({address for address in recipients if address})
     if not addresses:
         return
+    transaction.on_commit(_Message(addresses, subject, body).enqueue, robust=True)
 
-    def enqueue():
+
+class _Message:
+    def __init__(self, addresses, subject, body):
+        self.addresses, self.subject, self.body = addresses, subject, body
+
+    def enqueue(self):
         try:
-            send_notification.enqueue(recipients=addresses, subject=subject, body=body)
+            send_notification.enqueue(
+                recipients=self.addresses, subject=self.subject, body=self.body
+            )
         except Exception:
-            logger.exception("Could not queue the notification %r", subject)
-
-    transaction.on_commit(enqueue, robust=True)
+            logger.exception("Could not queue the notification %r", self.subject)
 
 
 def admin_url(item) -> str:
@@ -252,20 +258,25 @@ def _tell_submitter(instance, user, *, published: bool) -> None:
     notify([submitter.email], subject % values, body % values)
 
 
-def _send_changed(sender, instance, action, user, revision) -> None:
-    def send():
-        published_content_changed.send(
-            sender=sender,
-            instance=instance,
-            action=action,
-            user=user,
-            revision=revision,
-        )
+class _Change:
+    """One ``published_content_changed`` signal, sent after the commit."""
 
+    def __init__(self, sender, kwargs):
+        self.sender, self.kwargs = sender, kwargs
+
+    def send(self):
+        published_content_changed.send(sender=self.sender, **self.kwargs)
+
+
+def _send_changed(sender, instance, action, user, revision) -> None:
+    change = _Change(
+        sender,
+        {"instance": instance, "action": action, "user": user, "revision": revision},
+    )
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(send, robust=True)
+        transaction.on_commit(change.send, robust=True)
     else:
-        send()
+        change.send()
 
 
 def connect_signals() -> None:
