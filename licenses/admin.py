@@ -103,7 +103,7 @@ class LicenseAdmin(PublishableAdmin):
         ),
     ]
 
-    def save_model(self, request, obj, form, change):
+    def save_content(self, request, obj, form, change):
         # The form has asked the publish policy (ContentAdminForm.clean); the one
         # write path recomputes conversions only when the terms changed.
         license_save(license_=obj)

@@ -288,6 +288,7 @@ class License(Publishable):
     search_vector = search_vector_field(SEARCH_FIELDS)
 
     objects = LicenseManager()
+    revision_writer = "licenses.services.license_apply_revision"
     history = content_history(excluded_fields=["search_vector", "summary_html"])
 
     class Meta:

@@ -41,6 +41,14 @@ def conversion_terms(values: dict) -> tuple | None:
     )
 
 
+def license_apply_revision(
+    license_: License, *, user, reason: str, many_to_many: dict
+) -> License:
+    """Save an approved revision of ``license_`` (see
+    ``portal.publishing.revisions``) through ``license_save``."""
+    return license_save(license_=license_, user=user, reason=reason)
+
+
 @transaction.atomic
 def license_save(*, license_: License, user=None, reason: str | None = None) -> License:
     """Validate and save ``license_``; then, if its id or its conversion terms

@@ -20,6 +20,12 @@ class PortalConfig(AppConfig):
         # caching (ETag, Last-Modified, the page cache) is keyed on.
         caching.connect_signals()
 
+        # Notifications of the workflow and the "published content changed"
+        # signal follow every save of publishable content.
+        from portal.publishing import notifications
+
+        notifications.connect_signals()
+
         # Python's warnings become log records (``py.warnings``), formatted like
         # every other line (JSON in production) instead of printed as text.
         logging.captureWarnings(True)

@@ -10,6 +10,7 @@ from portal.api.tokens import ApiToken  # noqa: F401 - a model of this app
 from portal.brand import validate_hex_colour
 from portal.publishing.history import content_history
 from portal.publishing.models import Publishable, PublishableQuerySet
+from portal.publishing.revisions import Revision  # noqa: F401 - a model of this app
 from portal.publishing.versioning import Versioned
 from portal.text.fields import MarkdownHTMLField
 from portal.text.fulltext import WithoutSearchVector, search_vector_field

@@ -487,9 +487,10 @@ del EMAIL_HOST
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# The site's own address, for the absolute links (``html_url``) in what is sent
-# outside a request: webhook payloads. Defaults to the first ALLOWED_HOSTS name
-# over HTTPS in production, to the development server elsewhere.
+# The site's own address, for the absolute links in what is sent outside a
+# request: webhook payloads (``html_url``), notification emails. Defaults to the
+# first ALLOWED_HOSTS name over HTTPS in production, to the development server
+# elsewhere.
 SITE_URL = (
     os.environ.get("SITE_URL")
     or (f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000")

@@ -78,7 +78,7 @@ class ProjectAdmin(CatalogueTransferMixin, PublishableAdmin):
             return "-"
         return ", ".join(license_.spdx_id for license_ in obj.licenses.all()) or "-"
 
-    def save_model(self, request, obj, form, change):
+    def save_content(self, request, obj, form, change):
         # The form has asked the publish policy (ContentAdminForm.clean); the
         # one write path links the licenses here rather than after the related
         # objects, as simple-history's revert saves the project but no inlines.

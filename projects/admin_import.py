@@ -206,6 +206,7 @@ def _summary(job: ImportJob) -> str:
         created=job.created,
         updated=job.updated,
         unchanged=job.unchanged,
+        pending=job.pending,
         error_count=job.error_count,
         dry_run=job.dry_run,
     )

@@ -15,11 +15,15 @@ from portal.api.errors import Conflict
 from portal.api.parsers import JSONParser
 from portal.api.writes import (
     ActionPermissions,
+    PendingChangeSerializer,
     check_preconditions,
+    pending_change_response,
     representation_etag,
     token_reason,
 )
 from portal.http.caching import RememberedListMixin, RememberedRetrieveMixin
+from portal.publishing.policy import must_review
+from portal.publishing.revisions import working_copy
 from projects.filters import ConversionFilter, ProjectFilter
 from projects.models import Project, Release, with_list_values
 from projects.serializers import (
@@ -34,8 +38,10 @@ from projects.serializers import (
 )
 from projects.services import (
     project_create,
+    project_submit_revision,
     project_update,
     release_create,
+    release_submit_revision,
     release_update,
 )
 
@@ -196,11 +202,13 @@ class ProjectViewSet(
 
     @extend_schema(
         request=ProjectWriteSerializer,
-        responses=ProjectDetailSerializer,
+        responses={200: ProjectDetailSerializer, 202: PendingChangeSerializer},
         parameters=[IF_MATCH],
     )
     def update(self, request, *args, partial=False, **kwargs):
-        """Change a project (PATCH: only the fields given)."""
+        """Change a project (PATCH: only the fields given). A change of a
+        published project by a token that may not publish it is kept for review:
+        202, and readers see the published version until a publisher approves."""
         with transaction.atomic():
             project = get_object_or_404(
                 Project.objects.select_for_update(), slug=kwargs["slug"]
@@ -208,24 +216,41 @@ class ProjectViewSet(
             check_preconditions(
                 request, self.representation(project), project.updated_at
             )
+            reviewed = must_review(request.user, project)
+            # A change kept for review starts from the one pending, if any.
+            working = working_copy(user=request.user, current=project)[0]
             serializer = self.get_serializer(
-                project, data=request.data, partial=partial
+                working, data=request.data, partial=partial
             )
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
             if "slug" in data:
                 self.check_slug_free(data["slug"], project)
-            project_update(
-                user=request.user,
-                project=project,
-                data=data,
-                reason=token_reason(request),
-            )
+            if reviewed:
+                revision = project_submit_revision(
+                    user=request.user,
+                    project=project,
+                    data=data,
+                    reason=token_reason(request),
+                )
+                if revision is not None:
+                    return pending_change_response(
+                        request,
+                        revision,
+                        published_path=f"/api/v1/projects/{project.slug}/",
+                    )
+            else:
+                project_update(
+                    user=request.user,
+                    project=project,
+                    data=data,
+                    reason=token_reason(request),
+                )
         return self.answer(project)
 
     @extend_schema(
         request=ProjectWriteSerializer,
-        responses=ProjectDetailSerializer,
+        responses={200: ProjectDetailSerializer, 202: PendingChangeSerializer},
         parameters=[IF_MATCH],
     )
     def partial_update(self, request, *args, **kwargs):
@@ -257,7 +282,7 @@ class ProjectViewSet(
 
     @extend_schema(
         request=ReleaseWriteSerializer,
-        responses=ReleaseSerializer,
+        responses={200: ReleaseSerializer, 202: PendingChangeSerializer},
         parameters=[IF_MATCH],
     )
     @action(
@@ -266,7 +291,9 @@ class ProjectViewSet(
         url_path=r"releases/(?P<version>[^/\u0000]+)",
     )
     def update_release(self, request, slug=None, version=None):
-        """Change a release of a project (only the fields given)."""
+        """Change a release of a project (only the fields given). A change of a
+        published release by a token that may not publish it is kept for
+        review: 202, as for a project."""
         with transaction.atomic():
             release = get_object_or_404(
                 Release.objects.select_for_update(of=("self",)),
@@ -276,8 +303,10 @@ class ProjectViewSet(
             check_preconditions(
                 request, ReleaseSerializer(release).data, release.updated_at
             )
+            reviewed = must_review(request.user, release)
+            working = working_copy(user=request.user, current=release)[0]
             serializer = ReleaseWriteSerializer(
-                release,
+                working,
                 data=request.data,
                 partial=True,
                 context={**self.get_serializer_context(), "project": release.project},
@@ -286,12 +315,26 @@ class ProjectViewSet(
             data = dict(serializer.validated_data)
             if "version" in data:
                 self.check_version_free(release.project, data["version"], release)
-            release_update(
-                user=request.user,
-                release=release,
-                data=data,
-                reason=token_reason(request),
-            )
+            if reviewed:
+                revision = release_submit_revision(
+                    user=request.user,
+                    release=release,
+                    data=data,
+                    reason=token_reason(request),
+                )
+                if revision is not None:
+                    return pending_change_response(
+                        request,
+                        revision,
+                        published_path=f"/api/v1/projects/{release.project.slug}/",
+                    )
+            else:
+                release_update(
+                    user=request.user,
+                    release=release,
+                    data=data,
+                    reason=token_reason(request),
+                )
         body = ReleaseSerializer(release).data
         response = Response(body)
         response["ETag"] = representation_etag(body)

@@ -169,6 +169,7 @@ def _run(job: ImportJob) -> None:
         created=report.created,
         updated=report.updated,
         unchanged=report.unchanged,
+        pending=report.pending,
         error_count=len(report.errors),
         errors=[
             {

@@ -13,7 +13,11 @@ The rules an editor can rely on:
   (``projects.services.project_apply`` / ``release_apply``): the publish
   policy decides, for the importing user, the row's state and schedule: an
   editor's file may create drafts and change content, not publish or
-  reschedule what is published.
+  reschedule what is published. An editor's row that changes a published
+  project or release (``must_review``) is kept as its pending revision
+  (``portal.publishing.revisions``; the project's languages included), not
+  applied: the report counts it as "kept for review", and readers see the
+  published version until a publisher approves it.
 * Idempotent by slug: a row updates the project with its slug, and a row that
   changes nothing writes nothing (no save, no history entry, ``updated_at`` kept).
 * It never deletes: releases and history entries absent from the file are kept.
@@ -39,7 +43,8 @@ from licenses.expressions import check_expression
 from licenses.models import License, remembered_conversion_terms
 from portal.http.caching import mark_content_changed
 from portal.publishing.history import DeferredHistory, record_author
-from portal.publishing.policy import SYSTEM, PublishingRefused
+from portal.publishing.policy import SYSTEM, PublishingRefused, must_review
+from portal.publishing.revisions import revision_submit, working_copy
 from portal.text import json_input
 from projects.catalogue_format import (
     HISTORY_PARTS,
@@ -92,6 +97,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Rows whose change of published content waits for a publisher.
+    pending: int = 0
     dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
 
@@ -105,22 +112,38 @@ class ImportReport:
             created=self.created,
             updated=self.updated,
             unchanged=self.unchanged,
+            pending=self.pending,
             error_count=len(self.errors),
             dry_run=self.dry_run,
         )
 
 
 def summary_text(
-    *, rows: int, created: int, updated: int, unchanged: int, error_count: int, dry_run
+    *,
+    rows: int,
+    created: int,
+    updated: int,
+    unchanged: int,
+    error_count: int,
+    dry_run,
+    pending: int = 0,
 ) -> str:
     """One sentence on an import's outcome (the command's last line, the admin's
-    report)."""
+    report); ``pending``: rows whose change of published content waits for a
+    publisher."""
     if error_count:
         return f"{error_count} error(s) in {rows} row(s): nothing was written."
     verb = "would be" if dry_run else "were"
+    kept = (
+        f" {pending} change(s) of published content {verb} kept for review: "
+        "readers see the published version until a publisher approves them."
+        if pending
+        else ""
+    )
     return (
         f"{rows} row(s): {created} project(s) {verb} created, "
         f"{updated} updated, {unchanged} unchanged."
+        + kept
         + (" Dry run: nothing was written." if dry_run else "")
     )
 
@@ -342,6 +365,10 @@ class _Importer:
         self.history = DeferredHistory(user=author)
         # New releases: validated row by row, inserted together at the end.
         self.new_releases: list[Release] = []
+        # The row's change of a published project kept for review: the project
+        # with the row's values (not saved) and its many-to-many values.
+        self.for_review: tuple[Project, dict] | None = None
+        self.submitted = 0
 
     def load_projects(self, slugs: set[str]) -> None:
         """Forget the last chunk's projects; load the existing ones of ``slugs``
@@ -384,11 +411,14 @@ class _Importer:
             raise RowInvalid(errors)
         project = self.projects.get(values["slug"])
         created = project is None
+        self.for_review, self.submitted = None, 0
         changed = self._save_project(project, values, raw)
         project = self.projects[values["slug"]]
         if created:
             _known_empty(project, "license_changes")
         changed |= self._set_languages(project, languages)
+        if self.for_review is not None:
+            self._submit_for_review(project)
         # The history and its terms first: they decide the releases' conversions.
         history_changed = False
         for save in (self._save_history, self._save_terms):
@@ -406,7 +436,32 @@ class _Importer:
             raise RowInvalid(errors)
         if created:
             return "created"
+        if self.submitted:
+            return "pending"
         return "updated" if changed else "unchanged"
+
+    def _review(self, project: Project) -> tuple[Project, dict]:
+        """The row's change of ``project`` kept for review, begun from its
+        pending revision if there is one."""
+        if self.for_review is None:
+            working, many_to_many, _pending = working_copy(
+                user=self.user, current=project
+            )
+            self.for_review = (working, dict(many_to_many or {}))
+        return self.for_review
+
+    def _submit_for_review(self, project: Project) -> None:
+        working, many_to_many = self.for_review
+        try:
+            revision = revision_submit(
+                user=self.history.user,
+                instance=working,
+                many_to_many=many_to_many,
+                reason=_("Import"),
+            )
+        except ValidationError as error:
+            raise RowInvalid({"slug": error.messages}) from None
+        self.submitted += revision is not None
 
     def _check_the_rest(self, values: dict, errors: dict) -> None:
         """A row with errors in some cells: validate its other fields too, so
@@ -571,6 +626,8 @@ class _Importer:
         self.history.defer(instance)
 
     def _save_project(self, project, values: dict, raw: dict) -> bool:
+        if project is not None and must_review(self.user, project):
+            return self._project_for_review(project, values)
         if project is None:
             project = Project()
             changed = True
@@ -606,6 +663,20 @@ class _Importer:
         self._link_licenses(project, created=created)
         return True
 
+    def _project_for_review(self, project: Project, values: dict) -> bool:
+        working, _many_to_many = self._review(project)
+        if all(getattr(working, name) == value for name, value in values.items()):
+            return False
+        try:
+            project_apply(user=self.user, project=working, data=values)
+        except PublishingRefused as refusal:
+            raise RowInvalid({refusal.field: [refusal.message]}) from None
+        try:
+            working.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            raise RowInvalid(error.message_dict) from None
+        return True
+
     def _link_licenses(self, project: Project, *, created: bool) -> None:
         ids = check_expression(project.license_expression).license_ids
         wanted = {
@@ -625,6 +696,15 @@ class _Importer:
                     slug=slug, name=slug.replace("-", " ").title()
                 )
         wanted = {self.languages[slug].pk for slug in slugs}
+        if project.pk in self.existing_pks and must_review(self.user, project):
+            _working, many_to_many = self._review(project)
+            now = many_to_many.get("languages")
+            if now is None:
+                now = [language.pk for language in project.languages.all()]
+            if wanted == set(now):
+                return False
+            many_to_many["languages"] = sorted(wanted)
+            return True
         if project.pk not in self.existing_pks:
             self.new_links.add(project, "languages", wanted)
             return bool(wanted)
@@ -669,6 +749,9 @@ class _Importer:
                 errors.setdefault(label, []).append(str(error))
                 continue
             release = existing.get(version) or Release(project=project, version=version)
+            if release.pk and must_review(self.user, release):
+                self._release_for_review(release, values, label, errors)
+                continue
             if release.pk and all(getattr(release, k) == v for k, v in values.items()):
                 continue
             try:
@@ -689,6 +772,24 @@ class _Importer:
             existing[version] = release
             changed = True
         return changed
+
+    def _release_for_review(self, release, values: dict, label, errors) -> None:
+        """A published release the importing user may not publish: the row's
+        change of it is kept as its pending revision."""
+        working = working_copy(user=self.user, current=release)[0]
+        if all(getattr(working, k) == v for k, v in values.items()):
+            return
+        try:
+            release_apply(user=self.user, release=working, data=values)
+        except PublishingRefused as refusal:
+            errors.setdefault(f"{label}.{refusal.field}", []).append(refusal.message)
+            return
+        if not _entry_valid(working, label, errors):
+            return
+        revision = revision_submit(
+            user=self.history.user, instance=working, reason=_("Import")
+        )
+        self.submitted += revision is not None
 
     def _save_history(self, project: Project, entries, errors: dict) -> bool:
         if not entries:

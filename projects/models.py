@@ -389,6 +389,7 @@ class Project(Publishable):
     objects = ProjectManager()
     # The languages are chosen in the project's form, so their history is kept
     # with it; the licenses are derived from the expression, whose history is.
+    revision_writer = "projects.services.project_apply_revision"
     history = content_history(
         m2m_fields=["languages"],
         excluded_fields=["search_vector", "description_html"],
@@ -519,6 +520,7 @@ class Release(Publishable):
     )
 
     published_parent = "project"
+    revision_writer = "projects.services.release_apply_revision"
 
     objects = ReleaseQuerySet.as_manager()
     history = content_history()
@@ -920,6 +922,13 @@ class ImportJob(models.Model):
     created = models.PositiveIntegerField(_("projects created"), default=0)
     updated = models.PositiveIntegerField(_("projects updated"), default=0)
     unchanged = models.PositiveIntegerField(_("projects unchanged"), default=0)
+    pending = models.PositiveIntegerField(
+        _("changes kept for review"),
+        default=0,
+        help_text=_(
+            "Rows whose change of published content waits for a publisher's approval."
+        ),
+    )
     errors = models.JSONField(
         _("errors by row"),
         default=list,

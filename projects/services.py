@@ -7,7 +7,15 @@ publish policy (``portal.publishing.policy``), validate through the model
 (``full_clean``), save, link the licenses the expression names and name the
 author in the history, in one transaction. The admin's form asks the policy in
 its ``clean()`` (where it can show the refusal on the field) and then saves
-through ``project_save`` / ``release_save``. The bulk import keeps a faster path
+through ``project_save`` / ``release_save``.
+
+A change of a published item by someone who may not publish it
+(``portal.publishing.policy.must_review``) is not applied: the door calls
+``project_submit_revision`` / ``release_submit_revision`` instead, which validate
+it the same way and keep it as the item's pending revision
+(``portal.publishing.revisions``); a publisher's approval saves it through
+``project_save`` / ``release_save`` (``project_apply_revision``,
+``release_apply_revision``). The bulk import keeps a faster path
 of its own for the saving (bulk inserts, in-memory lookups), after the same
 first half as every write (``project_apply`` / ``release_apply``: the publish
 policy, then the values) and the same model validation, for every row.
@@ -27,6 +35,7 @@ from licenses.models import License
 from portal.publishing.history import many_to_many_in_last_version, record_author
 from portal.publishing.models import State
 from portal.publishing.policy import SYSTEM, check_publishing
+from portal.publishing.revisions import Revision, revision_submit, working_copy
 from projects.models import LicenseChange, LicenseUsage, Project, Release
 
 
@@ -305,6 +314,63 @@ def project_update(
     )
 
 
+def project_apply_revision(
+    project: Project, *, user, reason: str, many_to_many: dict
+) -> Project:
+    """Save an approved revision of ``project`` (its values set; see
+    ``portal.publishing.revisions``): the project's write path, its languages
+    included."""
+    return project_save(
+        project=project,
+        user=user,
+        reason=reason,
+        languages=many_to_many.get("languages"),
+    )
+
+
+def project_submit_revision(
+    *, user, project: Project, data: dict, reason: str | None = None
+) -> Revision | None:
+    """Keep ``user``'s change of the published ``project`` (as stored) as its
+    pending revision, starting from the one pending (their latest work): the
+    policy and the model's validation as for ``project_update``, nothing of the
+    project written. ``None`` when nothing differs from the published version.
+    The terms of its grant are not part of a revision: a change of them is
+    refused (a publisher's to make)."""
+    data = dict(data)
+    languages = data.pop("languages", None)
+    working, many_to_many, _pending = working_copy(user=user, current=project)
+    if data.pop("terms", None) is not None:
+        raise ValidationError(
+            {
+                "terms": [
+                    _(
+                        "The terms of a published project change what readers see "
+                        "at once: only a publisher can change them."
+                    )
+                ]
+            }
+        )
+    working = project_apply(user=user, project=working, data=data)
+    working.full_clean()
+    many_to_many = dict(many_to_many or {})
+    if languages is not None:
+        many_to_many["languages"] = languages
+    return revision_submit(
+        user=user, instance=working, many_to_many=many_to_many, reason=reason or ""
+    )
+
+
+def release_submit_revision(
+    *, user, release: Release, data: dict, reason: str | None = None
+) -> Revision | None:
+    """As ``project_submit_revision``, for a published release."""
+    working, _many_to_many, _pending = working_copy(user=user, current=release)
+    working = release_apply(user=user, release=working, data=data)
+    working.full_clean()
+    return revision_submit(user=user, instance=working, reason=reason or "")
+
+
 def releases_refresh_conversions(*, license_: License) -> int:
     """Recompute ``converts_on``/``converts_to`` of the releases that name
     ``license_`` or already convert.
@@ -347,6 +413,14 @@ def release_create(
     data.setdefault("state", State.DRAFT)
     data.setdefault("license_expression", project.license_expression)
     release = release_apply(user=user, release=Release(project=project), data=data)
+    return release_save(release=release, user=user, reason=reason)
+
+
+def release_apply_revision(
+    release: Release, *, user, reason: str, many_to_many: dict
+) -> Release:
+    """Save an approved revision of ``release`` (a release has no many-to-many
+    values)."""
     return release_save(release=release, user=user, reason=reason)
 
 

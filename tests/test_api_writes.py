@@ -77,6 +77,21 @@ def editor_token(django_user_model, licenses):
 
 
 @pytest.fixture
+def publisher_token(django_user_model, licenses):
+    """May change published projects and releases live (no review)."""
+    return token_for(
+        django_user_model,
+        "projects.add_project",
+        "projects.change_project",
+        "projects.publish_project",
+        "projects.add_release",
+        "projects.change_release",
+        "projects.publish_release",
+        name="catalogue publisher",
+    )
+
+
+@pytest.fixture
 def release_bot(django_user_model, licenses):
     return token_for(
         django_user_model,
@@ -244,13 +259,13 @@ def test_duplicate_slug_and_version_are_conflicts(
     assert release.status_code == 409
 
 
-def test_patch_changes_only_the_given_fields(api_client, editor_token, make_project):
+def test_patch_changes_only_the_given_fields(api_client, publisher_token, make_project):
     make_project("Snuba", slug="snuba", summary="Old.", license_expression="MIT")
     response = api_client.patch(
         "/api/v1/projects/snuba/",
         {"summary": "New.", "license_expression": "apache-2.0 or mit"},
         format="json",
-        **auth(editor_token),
+        **auth(publisher_token),
     )
     assert response.status_code == 200, response.json()
     project = Project.objects.get(slug="snuba")
@@ -262,7 +277,7 @@ def test_patch_changes_only_the_given_fields(api_client, editor_token, make_proj
     ]
 
 
-def test_if_match_prevents_lost_updates(api_client, editor_token, make_project):
+def test_if_match_prevents_lost_updates(api_client, publisher_token, make_project):
     make_project("Snuba", slug="snuba", summary="First.", license_expression="MIT")
     read = api_client.get("/api/v1/projects/snuba/")
     etag = read["ETag"]
@@ -272,21 +287,21 @@ def test_if_match_prevents_lost_updates(api_client, editor_token, make_project):
         {"summary": "Second."},
         format="json",
         HTTP_IF_MATCH=etag,
-        **auth(editor_token),
+        **auth(publisher_token),
     )
     stale = api_client.patch(
         "/api/v1/projects/snuba/",
         {"summary": "Lost?"},
         format="json",
         HTTP_IF_MATCH=etag,
-        **auth(editor_token),
+        **auth(publisher_token),
     )
     fresh = api_client.patch(
         "/api/v1/projects/snuba/",
         {"summary": "Third."},
         format="json",
         HTTP_IF_MATCH=first["ETag"],
-        **auth(editor_token),
+        **auth(publisher_token),
     )
 
     assert first.status_code == 200
@@ -337,7 +352,7 @@ def test_if_unmodified_since_refuses_a_write_to_what_changed_after_it(
 
 @pytest.mark.parametrize(("url", "body"), PATCHES)
 def test_if_unmodified_since_lets_a_write_to_what_did_not_change_through(
-    api_client, editor_token, modified_at_noon, url, body
+    api_client, publisher_token, modified_at_noon, url, body
 ):
     # The same second as the last change is not after it (HTTP dates count
     # seconds); what is no HTTP date, a list of them included, is ignored
@@ -353,7 +368,7 @@ def test_if_unmodified_since_lets_a_write_to_what_did_not_change_through(
             body,
             format="json",
             HTTP_IF_UNMODIFIED_SINCE=date,
-            **auth(editor_token),
+            **auth(publisher_token),
         )
         for date in dates
     ]
@@ -365,14 +380,14 @@ def test_if_unmodified_since_lets_a_write_to_what_did_not_change_through(
         body,
         format="json",
         HTTP_IF_UNMODIFIED_SINCE=dates[0],
-        **auth(editor_token),
+        **auth(publisher_token),
     )
     assert again.status_code == 412
 
 
 @pytest.mark.parametrize(("url", "body"), PATCHES)
 def test_if_match_takes_precedence_over_if_unmodified_since(
-    api_client, editor_token, modified_at_noon, url, body
+    api_client, publisher_token, modified_at_noon, url, body
 ):
     stale_date = "Mon, 01 Jun 2020 11:59:59 GMT"
     fresh_date = "Mon, 01 Jun 2020 12:00:00 GMT"
@@ -383,7 +398,7 @@ def test_if_match_takes_precedence_over_if_unmodified_since(
         format="json",
         HTTP_IF_MATCH='"not-its-etag"',
         HTTP_IF_UNMODIFIED_SINCE=fresh_date,
-        **auth(editor_token),
+        **auth(publisher_token),
     )
     current = api_client.patch(
         url,
@@ -391,7 +406,7 @@ def test_if_match_takes_precedence_over_if_unmodified_since(
         format="json",
         HTTP_IF_MATCH="*",  # whatever is there now
         HTTP_IF_UNMODIFIED_SINCE=stale_date,
-        **auth(editor_token),
+        **auth(publisher_token),
     )
 
     assert outdated.status_code == 412
@@ -498,13 +513,13 @@ def test_json_within_the_depth_limit_is_read(api_client, editor_token):
     assert "nests" not in nested.json()["detail"]
 
 
-def test_patch_a_release(api_client, editor_token, make_project, make_release):
+def test_patch_a_release(api_client, publisher_token, make_project, make_release):
     snuba_with_a_release(make_project, make_release)
     response = patch_release(
-        api_client, editor_token, "23.11.0", {"change_date": "2026-01-01"}
+        api_client, publisher_token, "23.11.0", {"change_date": "2026-01-01"}
     )
     beyond = patch_release(
-        api_client, editor_token, "23.11.0", {"change_date": "2028-01-01"}
+        api_client, publisher_token, "23.11.0", {"change_date": "2028-01-01"}
     )
     assert response.status_code == 200, response.json()
     assert response.json()["converts_on"] == "2026-01-01"
@@ -611,14 +626,14 @@ def test_a_taken_slug_or_version_with_spaces_is_a_conflict(
 
 
 def test_changing_a_version_onto_a_taken_one_is_a_conflict(
-    api_client, editor_token, make_project, make_release
+    api_client, publisher_token, make_project, make_release
 ):
     project = make_project("Snuba", slug="snuba", license_expression="MIT")
     make_release(project, "1.0")
     make_release(project, "2.0")
 
-    response = patch_release(api_client, editor_token, "2.0", {"version": "1.0"})
-    renamed = patch_release(api_client, editor_token, "2.0", {"version": "2.0.1"})
+    response = patch_release(api_client, publisher_token, "2.0", {"version": "1.0"})
+    renamed = patch_release(api_client, publisher_token, "2.0", {"version": "2.0.1"})
 
     assert response.status_code == 409, response.json()
     assert renamed.status_code == 200, renamed.json()
@@ -629,7 +644,7 @@ def test_changing_a_version_onto_a_taken_one_is_a_conflict(
 
 
 def test_patching_a_release_locks_its_row_only(
-    api_client, editor_token, make_project, make_release
+    api_client, publisher_token, make_project, make_release
 ):
     # PostgreSQL refused the lock on the release joined to its (nullable)
     # conversion license: every release PATCH was a 500 there.
@@ -640,7 +655,7 @@ def test_patching_a_release_locks_its_row_only(
             "/api/v1/projects/snuba/releases/23.11.0/",
             {"change_date": "2026-01-01"},
             format="json",
-            **auth(editor_token),
+            **auth(publisher_token),
         )
 
     assert response.status_code == 200, response.json()
@@ -698,7 +713,7 @@ def test_project_terms_are_written_and_read_back(api_client, editor_token):
 
 
 def test_changing_terms_moves_the_releases_conversions(
-    api_client, editor_token, make_project, make_release
+    api_client, publisher_token, make_project, make_release
 ):
     snuba_with_a_release(make_project, make_release)
 
@@ -706,7 +721,7 @@ def test_changing_terms_moves_the_releases_conversions(
         "/api/v1/projects/snuba/",
         {"terms": TERRAFORM_TERMS},
         format="json",
-        **auth(editor_token),
+        **auth(publisher_token),
     )
 
     assert response.status_code == 200, response.json()
@@ -772,7 +787,7 @@ def test_a_release_s_stated_change_date_beyond_the_cap_is_a_400(
 
 
 def test_terms_one_of_the_releases_refuses_are_a_400_naming_it(
-    api_client, editor_token, make_project, make_release
+    api_client, publisher_token, make_project, make_release
 ):
     project = snuba_with_a_release(make_project, make_release)
 
@@ -780,7 +795,7 @@ def test_terms_one_of_the_releases_refuses_are_a_400_naming_it(
         "/api/v1/projects/snuba/",
         {"terms": {"change_license": "Apache-2.0", "change_date": "2030-01-01"}},
         format="json",
-        **auth(editor_token),
+        **auth(publisher_token),
     )
 
     assert response.status_code == 400

@@ -14,6 +14,7 @@ from django.urls import reverse
 from licenses.models import License
 from portal.models import Section, Statement
 from portal.publishing.models import State
+from portal.publishing.revisions import Revision
 from portal.publishing.versioning import locked_current
 from projects.models import Project, Release
 from tests.helpers import parse
@@ -49,8 +50,10 @@ def form_data(response, **changes):
 
 @pytest.fixture
 def snuba(make_license, make_project):
+    """A draft: editors' saves of it apply at once (a published item's would
+    wait for review as pending revisions, tests/test_revisions.py)."""
     make_license("MIT")
-    return make_project("Snuba", summary="Search.", description="Fast.")
+    return make_project("Snuba", summary="Search.", description="Fast.", state="draft")
 
 
 def test_every_save_moves_the_revision_on(snuba):
@@ -321,10 +324,14 @@ def test_a_publish_meanwhile_is_kept_and_the_policy_still_refuses(login_as, snub
     done = save_merged(editor, url, response, state="draft")
     assert done.status_code == 302
     snuba.refresh_from_db()
-    assert (snuba.summary, snuba.state) == ("Mine.", State.PUBLISHED)
+    # Published meanwhile: the editor's change now waits for review.
+    assert (snuba.summary, snuba.state) == ("Search.", State.PUBLISHED)
+    assert Revision.objects.of(snuba).pending().get().values["summary"] == "Mine."
 
 
 def test_two_publishers_merge_on_a_published_project(login_as, snuba):
+    snuba.state = State.PUBLISHED
+    snuba.save()
     alice, bob = login_as("Publisher", "alice"), login_as("Publisher", "bob")
     url = admin_url(Project, "change", snuba.pk)
     alices_page, bobs_page = alice.get(url), bob.get(url)
@@ -369,7 +376,7 @@ def test_an_editor_merges_on_a_draft(login_as, make_project):
 def test_an_inline_row_changed_meanwhile_is_merged_and_named(
     login_as, snuba, make_release
 ):
-    release = make_release(snuba, "1.0.0")
+    release = make_release(snuba, "1.0.0", state=State.DRAFT)
     alice, bob = login_as("Editor", "alice"), login_as("Editor", "bob")
     project_url = admin_url(Project, "change", snuba.pk)
     page = bob.get(project_url)
@@ -408,7 +415,7 @@ def test_an_inline_row_changed_meanwhile_is_merged_and_named(
 
 
 def test_an_inline_row_both_changed_asks_which_to_keep(login_as, snuba, make_release):
-    release = make_release(snuba, "1.0.0")
+    release = make_release(snuba, "1.0.0", state=State.DRAFT)
     alice, bob = login_as("Editor", "alice"), login_as("Editor", "bob")
     project_url = admin_url(Project, "change", snuba.pk)
     page = bob.get(project_url)
@@ -437,8 +444,8 @@ def test_an_inline_row_both_changed_asks_which_to_keep(login_as, snuba, make_rel
 def test_a_statement_changed_meanwhile_merges_with_its_section(
     login_as, make_section, make_statement
 ):
-    section = make_section("Goals", intro="Why.")
-    statement = make_statement(section, body="We share.")
+    section = make_section("Goals", intro="Why.", state=State.DRAFT)
+    statement = make_statement(section, body="We share.", state=State.DRAFT)
     alice, bob = login_as("Editor", "alice"), login_as("Editor", "bob")
     section_url = admin_url(Section, "change", section.pk)
     page = bob.get(section_url)

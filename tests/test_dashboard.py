@@ -202,9 +202,10 @@ def test_header_counts_cost_a_fixed_number_of_queries(
 
 # Pinned: the index (session, user, permissions and recent actions; the
 # header's counts, one query; 5 publishable models x 5 lists: review, your
-# drafts, sent back, going live, going dark); a small list page (its own
-# queries and the header's counts, one query).
-QUERIES_INDEX = 31
+# drafts, sent back, going live, going dark; the pending changes, one when
+# there are none); a small list page (its own queries and the header's counts,
+# one query).
+QUERIES_INDEX = 32
 QUERIES_LANGUAGE_LIST = 8
 
 

@@ -57,7 +57,7 @@ def test_every_content_model_keeps_its_history(model):
 
 
 def test_an_admin_edit_is_recorded_with_its_author(login_as, snuba):
-    editor = login_as("Editor")
+    editor = login_as("Publisher")
 
     response = editor.post(
         admin_url(Project, "change", snuba.pk),
@@ -72,7 +72,7 @@ def test_an_admin_edit_is_recorded_with_its_author(login_as, snuba):
 
 
 def test_the_history_page_shows_who_changed_what(login_as, snuba):
-    editor = login_as("Editor", username="alice")
+    editor = login_as("Publisher", username="alice")
     editor.post(
         admin_url(Project, "change", snuba.pk),
         project_form(snuba, summary="Search and storage."),
@@ -95,7 +95,7 @@ def test_languages_are_part_of_a_projects_history(login_as, snuba, make_language
     rust = make_language("Rust")
     before = latest_record(snuba)
 
-    login_as("Editor").post(
+    login_as("Publisher").post(
         admin_url(Project, "change", snuba.pk),
         project_form(snuba, languages=[rust.pk]),
     )
@@ -109,7 +109,7 @@ def test_languages_are_part_of_a_projects_history(login_as, snuba, make_language
 
 
 def test_compare_shows_each_changed_field_with_both_values(login_as, snuba):
-    editor = login_as("Editor")
+    editor = login_as("Publisher")
     before = latest_record(snuba)
     editor.post(
         admin_url(Project, "change", snuba.pk),
@@ -153,7 +153,7 @@ def test_compare_labels_choices_and_names_related_rows(login_as, snuba, make_lan
 
 
 def test_compare_defaults_to_the_latest_change(login_as, snuba):
-    editor = login_as("Editor")
+    editor = login_as("Publisher")
     editor.post(
         admin_url(Project, "change", snuba.pk), project_form(snuba, summary="One.")
     )
@@ -307,7 +307,8 @@ def test_an_import_records_one_version_per_item_with_its_languages(
     make_license("BUSL-1.1")
     relay = make_project("Relay", license_expression="MIT")
     versions_before = relay.history.count()
-    user = get_user_model().objects.create_user("importer")
+    # Applies its changes of published projects at once (no review).
+    user = get_user_model().objects.create_user("importer", is_superuser=True)
     content = (
         "slug,name,summary,license_expression,languages,releases\n"
         "snuba,Snuba,Search.,BUSL-1.1,python;rust,23.11.0|2023-11-15|BUSL-1.1\n"
@@ -357,7 +358,7 @@ def test_an_import_without_a_user_names_the_acting_user(make_license, db):
 def test_one_admin_save_of_fields_and_languages_makes_one_version(
     login_as, snuba, make_language
 ):
-    editor = login_as("Editor")
+    editor = login_as("Publisher")
     versions_before = snuba.history.count()
 
     editor.post(
@@ -385,7 +386,7 @@ def test_a_service_update_with_languages_makes_one_version(snuba, make_language)
 
 
 def test_an_empty_previous_category_reads_none(login_as, snuba, make_category):
-    editor = login_as("Editor")
+    editor = login_as("Publisher")
     before = latest_record(snuba)
     sdk = make_category("SDK")
     editor.post(
@@ -425,7 +426,7 @@ def test_history_shows_a_long_text_change_word_by_word(login_as, snuba):
     words = " ".join(f"word{n}" for n in range(60))
     snuba.description = f"A **short** text. {words} The end."
     snuba.save()
-    editor = login_as("Editor")
+    editor = login_as("Publisher")
     snuba.refresh_from_db()
     editor.post(
         admin_url(Project, "change", snuba.pk),
@@ -444,7 +445,7 @@ def test_history_shows_a_long_text_change_word_by_word(login_as, snuba):
 
 
 def test_compare_marks_the_words_that_changed(login_as, snuba):
-    editor = login_as("Editor")
+    editor = login_as("Publisher")
     before = latest_record(snuba)
     editor.post(
         admin_url(Project, "change", snuba.pk),

@@ -4,8 +4,11 @@ Every door that writes projects or releases (admin form and actions, admin
 import, its "run for real" of a dry run and ``import_projects``, each API
 write, history revert) is asked for
 each change by each role, and the outcome must be the policy's: editors write
-drafts and content, only publishers change what readers see. A door added
-later without a row here fails ``test_every_write_door_has_a_row``.
+drafts and content, only publishers change what readers see: an editor's
+edit of a published item is kept as a pending revision (the public sees the old
+content) until a publisher approves it, which the "admin approve" rows ask of
+every role. A door added later without a row here fails
+``test_every_write_door_has_a_row``.
 """
 
 import datetime
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client, TestCase
@@ -30,7 +33,9 @@ from portal.publishing.policy import (
     SYSTEM,
     PublishingRefused,
     check_publishing,
+    must_review,
 )
+from portal.publishing.revisions import Revision, revision_submit
 from projects.models import ImportJob, Project, Release
 from tests.helpers import admin_form_data, run_queued_tasks
 
@@ -45,6 +50,9 @@ ALLOWED = {
     "Publisher": set(CHANGES),
     "superuser": set(CHANGES),
 }
+# What each role may ask, but is kept as a pending revision for a publisher:
+# not applied, the public keeps seeing the published content.
+REVIEWED = {"Editor": {"edit"}}
 
 
 @dataclass
@@ -69,6 +77,31 @@ def change_of(name: str, model) -> Change:
         "edit": Change(name, {"state": State.PUBLISHED}, edit),
         "create": Change(name, None, {"state": State.DRAFT}),
     }[name]
+
+
+def pending_with(model, change: Change, key: str) -> bool:
+    """Whether the item has a pending revision holding the values asked."""
+    item = (
+        Project.objects.filter(slug=key).first()
+        if model is Project
+        else Release.objects.filter(version=key).first()
+    )
+    revision = Revision.objects.of(item).pending().first() if item else None
+    if revision is None:
+        return False
+    return all(
+        str(revision.values[name]) == str(value) for name, value in change.asked.items()
+    )
+
+
+def public_summary(model, key: str):
+    """What readers see of the item (its project's summary, or the release's
+    date), through the API."""
+    project = APIClient().get("/api/v1/projects/snuba/")
+    if model is Project:
+        return project.json().get("summary") if project.status_code == 200 else None
+    releases = project.json().get("releases", []) if project.status_code == 200 else []
+    return next((r["released_on"] for r in releases if r["version"] == key), None)
 
 
 def applied(model, change: Change, key: str) -> bool:
@@ -237,6 +270,20 @@ def catalogue_file(model, item, change) -> bytes:
     return json.dumps([row]).encode()
 
 
+def admin_approve(actor, model, item, change):
+    """A publisher's approval of an editor's pending change of the item."""
+    editor = User.objects.filter(username="author-of-the-change").first()
+    if editor is None:
+        editor = User.objects.create_user("author-of-the-change", is_staff=True)
+    working = type(item).objects.get(pk=item.pk)
+    for name, value in change.asked.items():
+        setattr(working, name, value)
+    revision_submit(user=editor, instance=working)
+    return actor.admin().post(
+        admin_url(model, "revision", item.pk), {"action": "approve"}
+    )
+
+
 def admin_import(actor, model, item, change):
     """Upload a file for a real import; the job runs in the background."""
     upload = io.BytesIO(catalogue_file(model, item, change))
@@ -334,6 +381,8 @@ DOORS = {
     "admin project action": (admin_action, Project, {"publish", "unpublish"}),
     "admin release action": (admin_action, Release, {"publish", "unpublish"}),
     "admin project revert": (history_revert, Project, EXISTING),
+    "admin project approve": (admin_approve, Project, {"edit"}),
+    "admin release approve": (admin_approve, Release, {"edit"}),
     "admin import": (admin_import, Project, set(CHANGES)),
     "admin import of releases": (
         admin_import,
@@ -389,10 +438,24 @@ def test_door_role_change_matrix(
         item.refresh_from_db()
     extra = {"tmp_path": tmp_path} if function is import_command else {}
 
+    before = public_summary(model, key)
+
     response = function(who, model, item, change, **extra)
 
     allowed = change_name in ALLOWED[role]
-    assert applied(model, change, key) == allowed
+    reviewed = change_name in REVIEWED.get(role, set())
+    if "approve" in door:
+        # Approving is publishing the change: a publisher's right only.
+        allowed = "publish" in ALLOWED[role]
+        reviewed = False
+    assert applied(model, change, key) == (allowed and not reviewed)
+    if reviewed:
+        # Kept for a publisher; the public still sees the published content.
+        assert pending_with(model, change, key)
+        assert public_summary(model, key) == before
+        if response is not None and door.startswith("API"):
+            assert response.status_code == 202, response.content
+            assert response.json()["status"] == "pending"
     if response is not None and door.startswith("API"):
         expected = {
             "anonymous": 401,
@@ -419,8 +482,18 @@ API_DOORS = {
     ("PATCH", "/api/v1/projects/{slug}/releases/{version}/"): "API PATCH release",
 }
 # Admin pages beyond Django's own that accept a POST which writes content.
-ADMIN_DOORS = {"import": "admin import", "import_run": "admin import run for real"}
-ADMIN_READ_ONLY = {"export", "preview", "history_compare", "import_job"}
+ADMIN_DOORS = {
+    "import": "admin import",
+    "import_run": "admin import run for real",
+    "revision": "admin project approve",
+}
+ADMIN_READ_ONLY = {
+    "export",
+    "preview",
+    "history_compare",
+    "import_job",
+    "revision_preview",
+}
 COMMAND_DOORS = {"import_projects": "import_projects command"}
 # The webhooks' admin writes no content, only its own records: superusers alone
 # add, change and delete subscriptions and run these actions (asked of every
@@ -544,6 +617,19 @@ def test_the_system_may_publish_and_nobody_else_without_the_permission(make_staf
             user=None, model=Project, current=None, changes={"state": "published"}
         )
     assert refusal.value.field == "state"
+
+
+def test_only_a_change_of_published_content_by_a_non_publisher_is_reviewed(
+    make_project, make_staff
+):
+    live = make_project("Snuba", state=State.PUBLISHED)
+    draft = make_project("Relay", state=State.DRAFT)
+    editor, publisher = make_staff("ed", "Editor"), make_staff("pub", "Publisher")
+    assert must_review(editor, live)
+    assert not must_review(publisher, live)
+    assert not must_review(editor, draft)
+    assert not must_review(editor, None)
+    assert not must_review(SYSTEM, live)
 
 
 def test_an_unchanged_workflow_value_is_no_change(make_project, make_staff):

@@ -19,6 +19,7 @@ from django.urls import reverse
 from licenses.models import License
 from portal.models import Section, SiteSettings
 from portal.publishing.models import State
+from portal.publishing.revisions import Revision
 from projects.models import Project, Release
 
 roles_migration = importlib.import_module(
@@ -253,7 +254,7 @@ def test_a_publisher_publishes_through_the_form(login_as, make_license):
     assert Project.objects.get().state == State.PUBLISHED
 
 
-def test_an_editor_edits_a_published_item_but_not_its_state_or_schedule(
+def test_an_editors_edit_of_a_published_item_waits_for_review_without_its_state(
     login_as, make_project
 ):
     project = make_project("Snuba")
@@ -275,9 +276,13 @@ def test_an_editor_edits_a_published_item_but_not_its_state_or_schedule(
 
     assert response.status_code == 302
     project.refresh_from_db()
-    assert project.summary == "Fixed a typo."
+    # Readers keep the published version; the typo fix waits for a publisher.
+    assert project.summary != "Fixed a typo."
     assert project.state == State.PUBLISHED
     assert project.publish_at is None
+    revision = Revision.objects.of(project).pending().get()
+    assert revision.values["summary"] == "Fixed a typo."
+    assert not {"state", "publish_at", "unpublish_at"} & set(revision.values)
 
 
 def test_an_editor_cannot_publish_a_release_through_the_projects_inline(

@@ -3,15 +3,17 @@ its counts on every admin page.
 
 * **Awaiting your review** (users who may publish the model): items in review,
   with who submitted them and when, read from the history (the first version of
-  the current stay in review).
+  the current stay in review), and pending changes of published items
+  (``portal.publishing.revisions``), with their author and time.
 * **Your drafts**: drafts whose last version is yours.
 * **Sent back to you**: drafts whose last version, by someone else, took them
   out of review after you had submitted them.
 * **Scheduled** (everyone): published items going live or going dark next.
 
 The models are the admin site's publishable ones, so this module imports no
-app. Each list costs one query per model, whatever the number of items; the
-counts cost one query per model in all (``dashboard_counts``).
+app. Each list costs one query per model, whatever the number of items (the
+pending changes: one, plus one per model that has some); the counts cost one
+query in all (``dashboard_counts``).
 """
 
 from dataclasses import dataclass
@@ -19,13 +21,16 @@ from datetime import datetime
 
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.publishing.models import Publishable, State
 from portal.publishing.policy import may_publish
+from portal.publishing.revisions import Revision
 
 # Items shown per list on the index; the counts are complete.
 LIST_LENGTH = 10
@@ -122,6 +127,26 @@ def dashboard_counts(admin_site, request) -> dict[str, int | None]:
             .values_list(*names)
             .order_by()
         )
+    reviewed = [
+        model
+        for model, _model_admin in publishable_admins(admin_site, request)
+        if may_publish(user, model)
+    ]
+    if reviewed:
+        nothing = Q(pk__isnull=True)
+        per_model.append(
+            _pending_of(reviewed)
+            .annotate(one=Value(1))
+            .values("one")
+            .annotate(
+                review=Count("pk"),
+                mine=Count("pk", filter=nothing),
+                sent_back=Count("pk", filter=nothing),
+                scheduled=Count("pk", filter=nothing),
+            )
+            .values_list(*names)
+            .order_by()
+        )
     if per_model:
         first, *others = per_model
         for row in first.union(*others, all=True).order_by():
@@ -184,6 +209,15 @@ def dashboard(admin_site, request) -> dict[str, list[DashboardItem]]:
         lists["going_dark"] += _items(
             admin_site, manager.filter(going_dark_q(now)), when="unpublish_at"
         )
+    reviewed = {
+        model: model_admin
+        for model, model_admin in publishable_admins(admin_site, request)
+        if may_publish(user, model)
+    }
+    if reviewed:
+        lists["review"] = (lists["review"] or []) + _pending_changes(
+            admin_site, reviewed
+        )
     for name, items in lists.items():
         if items is None:  # no review for someone who may publish nothing
             continue
@@ -191,6 +225,59 @@ def dashboard(admin_site, request) -> dict[str, list[DashboardItem]]:
         items.sort(key=lambda item: item.when or now, reverse=not soonest)
         del items[LIST_LENGTH:]
     return lists
+
+
+def _pending_of(models):
+    types = ContentType.objects.get_for_models(*models)
+    return Revision.objects.pending().filter(content_type__in=list(types.values()))
+
+
+def _pending_changes(admin_site, admins: dict) -> list[DashboardItem]:
+    """The latest pending changes of published items of ``admins``' models:
+    one query, plus one per model that has some (their items' names)."""
+    types = ContentType.objects.get_for_models(*admins)
+    model_of = {content_type.pk: model for model, content_type in types.items()}
+    revisions = list(
+        _pending_of(list(admins))
+        .select_related("author")
+        .order_by("-created_at")[:LIST_LENGTH]
+    )
+    ids: dict[type, list[int]] = {}
+    for revision in revisions:
+        ids.setdefault(model_of[revision.content_type_id], []).append(
+            revision.object_id
+        )
+    items = {}
+    for model, pks in ids.items():
+        manager = model._default_manager.all()
+        related = admins[model].list_select_related
+        if related is True:
+            manager = manager.select_related()
+        elif related:
+            manager = manager.select_related(*related)
+        items[model] = manager.in_bulk(pks)
+    result = []
+    for revision in revisions:
+        model = model_of[revision.content_type_id]
+        item = items[model].get(revision.object_id)
+        if item is None:
+            continue
+        opts = model._meta
+        author = revision.author
+        result.append(
+            DashboardItem(
+                label=str(item),
+                kind=_("%(kind)s: change of the published version")
+                % {"kind": opts.verbose_name},
+                url=reverse(
+                    f"{admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
+                    args=[quote(item.pk)],
+                ),
+                when=revision.created_at,
+                who=author.get_username() if author is not None else "",
+            )
+        )
+    return result
 
 
 def with_submission(queryset):

@@ -12,16 +12,23 @@
   counter under summaries: small scripts that only add to a working form;
 * "View on site" for what the public can see now, and "Preview" for any
   publishable item whatever its state: its public page as readers would see it
-  (``<id>/preview/``, see ``portal.publishing.previews``).
+  (``<id>/preview/``, see ``portal.publishing.previews``);
+* pending revisions (``portal.publishing.revisions``): an editor's save of a
+  published item (its change form, its inline rows, its revert page) is kept for
+  review instead of applied; the item's page says a change is pending, and
+  ``<id>/revision/`` compares it with the published version, word by word, and
+  lets a publisher approve it or send it back with a comment;
+  ``<id>/revision/preview/`` shows it on the public page.
 """
 
 import dataclasses
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -34,12 +41,26 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from portal.admin.diffs import field_change
-from portal.admin.forms import REVISION_FIELD, ContentAdminForm
+from portal.admin.forms import PENDING_FIELD, REVISION_FIELD, ContentAdminForm
 from portal.admin.merge import change_form_context, merging_form
 from portal.publishing.history import many_to_many_in_last_version
 from portal.publishing.models import Publishable
 from portal.publishing.policy import may_publish
 from portal.publishing.previews import Preview, can_preview, preview_response
+from portal.publishing.revisions import (
+    Revision,
+    content_fields,
+    many_to_many_fields,
+    pending_revision,
+    revision_approve,
+    revision_send_back,
+    revision_submit,
+    with_values,
+)
+
+SAVED_FOR_REVIEW = gettext_lazy(
+    "Your change was saved for review; readers still see the published version."
+)
 
 # A list column's text longer than this is cut, the whole shown on hover.
 LIST_TEXT_LENGTH = 18
@@ -81,15 +102,17 @@ class ContentAdminBase:
         return may_publish(request.user, self.model)
 
     def get_fields(self, request, obj=None):
-        # The revision stamp is placed by get_fieldsets, on change forms only.
-        return [f for f in super().get_fields(request, obj) if f != REVISION_FIELD]
+        # The stamps are placed by get_fieldsets, on change forms only.
+        stamps = (REVISION_FIELD, PENDING_FIELD)
+        return [f for f in super().get_fields(request, obj) if f not in stamps]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if self._stamps_revision(request, obj) and fieldsets:
+            stamps = (REVISION_FIELD, PENDING_FIELD)
             name, options = fieldsets[0]
-            fields = [f for f in options["fields"] if f != REVISION_FIELD]
-            fieldsets[0] = (name, {**options, "fields": [*fields, REVISION_FIELD]})
+            fields = [f for f in options["fields"] if f not in stamps]
+            fieldsets[0] = (name, {**options, "fields": [*fields, *stamps]})
         return fieldsets
 
     def _stamps_revision(self, request, obj) -> bool:
@@ -124,6 +147,53 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
         form.save_m2m = save_m2m_in_the_same_version
         return obj
 
+    def save_model(self, request, obj, form, change):
+        if change and getattr(form, "needs_review", False):
+            self.save_for_review(request, obj, form)
+            return
+        self.save_content(request, obj, form, change)
+
+    def save_content(self, request, obj, form, change):
+        """Save ``obj`` live: each model's admin names its write path here."""
+        super().save_model(request, obj, form, change)
+
+    def save_for_review(self, request, obj, form) -> None:
+        """Keep the editor's change of a published item as its pending revision;
+        nothing of the item itself is written (its many-to-many values neither)."""
+        many_to_many = {
+            field.name: form.cleaned_data[field.name]
+            for field in many_to_many_fields(type(obj))
+            if field.name in form.cleaned_data
+        }
+        form.save_m2m = lambda: None
+        form.revision = revision_submit(
+            user=request.user, instance=obj, many_to_many=many_to_many
+        )
+        request.saved_for_review = True
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if any(
+            getattr(inline_form, "revision", None)
+            for formset in formsets
+            for inline_form in formset.forms
+        ):
+            request.saved_for_review = True
+
+    def response_change(self, request, obj):
+        if not getattr(request, "saved_for_review", False):
+            return super().response_change(request, obj)
+        self.message_user(request, SAVED_FOR_REVIEW, messages.SUCCESS)
+        return HttpResponseRedirect(self._admin_url("change", obj))
+
+    def _admin_url(self, view, obj, query: str = "") -> str:
+        opts = self.model._meta
+        url = reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{view}",
+            args=[quote(obj.pk)],
+        )
+        return f"{url}?{query}" if query else url
+
     def view_on_site(self, obj):
         """The public page of ``obj``, only while the public can see it (a
         draft's page would be a 404)."""
@@ -143,13 +213,24 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
             ),
         ]
         if issubclass(self.model, Publishable):
-            urls.append(
+            # The longest first: "<id>/preview/" would take "<id>/revision/preview/".
+            urls += [
+                path(
+                    "<path:object_id>/revision/preview/",
+                    self.admin_site.admin_view(self.revision_preview_view),
+                    name=f"{opts.app_label}_{opts.model_name}_revision_preview",
+                ),
+                path(
+                    "<path:object_id>/revision/",
+                    self.admin_site.admin_view(self.revision_view),
+                    name=f"{opts.app_label}_{opts.model_name}_revision",
+                ),
                 path(
                     "<path:object_id>/preview/",
                     self.admin_site.admin_view(self.preview_view),
                     name=f"{opts.app_label}_{opts.model_name}_preview",
-                )
-            )
+                ),
+            ]
         return [*urls, *super().get_urls()]
 
     # -- preview ------------------------------------------------------------
@@ -171,7 +252,132 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
                     args=[quote(obj.pk)],
                 ),
             )
+        if change and obj is not None and isinstance(obj, Publishable):
+            form = context["adminform"].form
+            revision = getattr(form, "pending_revision", None)
+            if revision is None and not getattr(form, "needs_review", False):
+                revision = pending_revision(obj)
+            if revision is not None:
+                context["pending_revision"] = revision
+                context["revision_url"] = self._admin_url("revision", obj)
+                context["may_review"] = may_publish(request.user, self.model)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # -- pending revisions ----------------------------------------------------
+
+    def _revision_of(self, request, object_id):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(_("No such item."))
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        revision = pending_revision(obj)
+        if revision is None:
+            raise Http404(_("This item has no pending change."))
+        return obj, revision
+
+    @method_decorator(never_cache)
+    def revision_view(self, request, object_id):
+        """The pending change against the published version, field by field
+        (texts word by word); for a publisher, approve or send back (POST
+        ``action=approve`` or ``action=send_back`` with a ``comment``)."""
+        obj, revision = self._revision_of(request, object_id)
+        may_review = may_publish(request.user, self.model)
+        if request.method == "POST":
+            if not may_review:
+                raise PermissionDenied
+            return self._decide(request, obj, revision)
+        proposed, many_to_many = with_values(obj, revision.values)
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Pending change: %s") % obj,
+            "opts": opts,
+            "app_label": opts.app_label,
+            "object": obj,
+            "revision": revision,
+            "changes": revision_changes(obj, proposed, many_to_many),
+            "may_review": may_review,
+            "change_url": self._admin_url("change", obj),
+            "preview_url": self._admin_url("revision_preview", obj),
+            "conflict": obj.revision != revision.base_revision,
+        }
+        return TemplateResponse(request, "portal_admin/revision.html", context)
+
+    def _decide(self, request, obj, revision):
+        action = request.POST.get("action")
+        try:
+            if action == "approve":
+                revision_approve(revision=revision, user=request.user)
+                self.message_user(
+                    request,
+                    _("The change to “%(item)s” was approved: readers see it now.")
+                    % {"item": obj},
+                    messages.SUCCESS,
+                )
+            elif action == "send_back":
+                revision_send_back(
+                    revision=revision,
+                    user=request.user,
+                    comment=request.POST.get("comment", "")[:5000],
+                )
+                self.message_user(
+                    request,
+                    _("The change to “%(item)s” was sent back to its author.")
+                    % {"item": obj},
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request, _("Choose “Approve” or “Send back”."), messages.ERROR
+                )
+                return HttpResponseRedirect(self._admin_url("revision", obj))
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(
+                    request,
+                    _("The change was not approved: %(reason)s") % {"reason": message},
+                    messages.ERROR,
+                )
+            return HttpResponseRedirect(self._admin_url("revision", obj))
+        return HttpResponseRedirect(self._admin_url("change", obj))
+
+    @method_decorator(never_cache)
+    def revision_preview_view(self, request, object_id):
+        """The public page with the pending change applied, as readers would see
+        it once approved. The change is written in a transaction that is rolled
+        back once the page is rendered: nothing of it is kept or seen by
+        anyone else."""
+        obj, revision = self._revision_of(request, object_id)
+        using = router.db_for_write(self.model)
+        with transaction.atomic(using=using):
+            proposed, many_to_many = with_values(obj, revision.values)
+            fields = [
+                *content_fields(self.model),
+                *(
+                    field
+                    for field in self.model._meta.concrete_fields
+                    if getattr(field, "source", None)  # stored Markdown renderings
+                ),
+            ]
+            for field in fields:
+                if getattr(field, "source", None):
+                    setattr(proposed, field.attname, field.render(proposed))
+            self.model._default_manager.filter(pk=obj.pk).update(
+                **{field.attname: getattr(proposed, field.attname) for field in fields}
+            )
+            for name, ids in many_to_many.items():
+                getattr(proposed, name).set(ids)
+            response = preview_response(
+                request,
+                Preview(item=proposed, change_url=self._admin_url("change", obj)),
+            )
+            if hasattr(response, "render"):
+                response.render()
+            transaction.set_rollback(True, using=using)
+        return response
 
     @method_decorator(never_cache)
     def preview_view(self, request, object_id):
@@ -331,4 +537,66 @@ class ContentInline(ContentAdminBase):
     def get_formset(self, request, obj=None, **kwargs):
         form = merging_form(self.form)
         kwargs.setdefault("form", type(form.__name__, (form,), {"user": request.user}))
-        return super().get_formset(request, obj, **kwargs)
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and issubclass(self.model, Publishable):
+            # The rows' pending revisions in one query, not one per row.
+            rows = self.model._default_manager.filter(**{formset.fk.name: obj})
+            pending = {
+                revision.object_id: revision
+                for revision in Revision.objects.pending()
+                .filter(
+                    content_type=ContentType.objects.get_for_model(self.model),
+                    object_id__in=rows.values("pk"),
+                )
+                .select_related("author")
+            }
+            formset.form = type(
+                formset.form.__name__, (formset.form,), {"pending_by_pk": pending}
+            )
+        return type(formset.__name__, (ReviewedRowsMixin, formset), {})
+
+
+class ReviewedRowsMixin:
+    """An inline formset whose changed rows of published items, when the editor
+    may not publish them, are kept as pending revisions instead of saved."""
+
+    def save_existing(self, form, obj, commit=True):
+        if getattr(form, "needs_review", False):
+            many_to_many = {
+                field.name: form.cleaned_data[field.name]
+                for field in many_to_many_fields(type(obj))
+                if field.name in form.cleaned_data
+            }
+            form.revision = revision_submit(
+                user=form.user, instance=obj, many_to_many=many_to_many
+            )
+            return obj
+        return super().save_existing(form, obj, commit=commit)
+
+
+def revision_changes(live, proposed, many_to_many: dict) -> list[dict]:
+    """The fields a pending revision changes, with both values as an editor
+    reads them (texts as word diffs)."""
+    changes = []
+    for field in content_fields(type(live)):
+        old = getattr(live, field.name)
+        new = getattr(proposed, field.name)
+        if old != new:
+            changes.append(field_change(field, old, new))
+    for field in many_to_many_fields(type(live)):
+        if field.name not in many_to_many:
+            continue
+        target = field.m2m_reverse_field_name()
+        now = list(getattr(live, field.name).all())
+        then = list(
+            field.related_model._default_manager.filter(pk__in=many_to_many[field.name])
+        )
+        if {item.pk for item in now} != {item.pk for item in then}:
+            changes.append(
+                field_change(
+                    field,
+                    [{target: item} for item in now],
+                    [{target: item} for item in then],
+                )
+            )
+    return changes

@@ -18,6 +18,12 @@ revert page all keep them:
   and its schedule are read-only (its content can still change: a typo fix stays
   published and is recorded in the history with its author).
 
+* **Published content changes through a publisher.** When the editor may not
+  publish the item and it is published (``portal.publishing.policy.must_review``),
+  the form says so (``needs_review``): the admin keeps the change as a pending
+  revision instead of saving it (``ContentAdmin.save_model``), and the form
+  starts from the pending revision's values, if there is one (the latest work).
+
 On simple-history's revert page, the form shows an old version's content; the
 workflow fields (state, schedule) and the revision stamp stay those of the current
 row, so a revert restores what was written, never publishes by the back door.
@@ -37,18 +43,31 @@ from portal.publishing.policy import (
     PublishingRefused,
     check_publishing,
     may_publish,
+    must_review,
+)
+from portal.publishing.revisions import (
+    content_fields,
+    many_to_many_fields,
+    pending_revision,
 )
 from portal.publishing.versioning import locked_current
 
 REVISION_FIELD = "loaded_revision"
+# The pending revision the form started from (portal.publishing.revisions).
+PENDING_FIELD = "loaded_pending"
 
 
 class ContentAdminForm(forms.ModelForm):
     # The revision of the item the form was opened on (hidden).
     loaded_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The pending revision it started from, if any (hidden; 0: none).
+    loaded_pending = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     # Set by the admin for each request (ContentAdmin.get_form): who is editing.
     user = None
+    # Set by an inline's formset: the pending revisions of its rows, by primary
+    # key, read in one query for all rows (None: ask per form).
+    pending_by_pk = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,7 +81,29 @@ class ContentAdminForm(forms.ModelForm):
             self._show_version(historical)
         if self.instance.pk is not None and hasattr(self.current, "revision"):
             self.initial.setdefault(REVISION_FIELD, self.current.revision)
+        # Asked before the form's values are set on the instance.
+        self.needs_review = must_review(self.user, self.current)
+        self.pending_revision = None
+        if self.needs_review and historical is None:
+            self._start_from_pending_revision()
         self._limit_publishing()
+
+    def _start_from_pending_revision(self) -> None:
+        """The editor's latest work: the values of the pending revision."""
+        self.pending_revision = self._pending()
+        self.initial.setdefault(
+            PENDING_FIELD, self.pending_revision.pk if self.pending_revision else 0
+        )
+        if self.pending_revision is None:
+            return
+        values = self.pending_revision.values
+        model = type(self.current)
+        for field in [*content_fields(model), *many_to_many_fields(model)]:
+            if field.name in self.fields and field.name in values:
+                value = values[field.name]
+                self.initial[field.name] = (
+                    value if field.many_to_many else field.to_python(value)
+                )
 
     def _show_version(self, historical) -> None:
         """Revert page: the old content, the current workflow fields, and the
@@ -106,7 +147,35 @@ class ContentAdminForm(forms.ModelForm):
         cleaned_data = super().clean()
         self._check_publishing(cleaned_data)
         self._refuse_stale_revision(cleaned_data.get(REVISION_FIELD))
+        self._refuse_stale_pending(cleaned_data.get(PENDING_FIELD))
         return cleaned_data
+
+    def _pending(self):
+        if self.pending_by_pk is not None:
+            return self.pending_by_pk.get(self.current.pk)
+        return pending_revision(self.current)
+
+    def _refuse_stale_pending(self, loaded) -> None:
+        """Two editors' changes for review of one item: the second, begun from
+        an older pending revision (or none), would replace the first's work."""
+        if loaded is None or not self.needs_review:
+            return
+        pending = self._pending()
+        if (pending.pk if pending else 0) == loaded:
+            return
+        raise ValidationError(
+            _(
+                "%(who)s saved a change of “%(item)s” for review after you opened "
+                "it. Nothing was saved, so that their change is not lost. Copy "
+                "what you need, reload the page (it shows their change), and make "
+                "yours again."
+            )
+            % {
+                "who": (pending.author if pending else None) or _("Someone else"),
+                "item": self.current,
+            },
+            code="stale_pending_revision",
+        )
 
     def _check_publishing(self, cleaned_data) -> None:
         changes = {

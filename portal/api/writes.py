@@ -12,17 +12,24 @@
 - Authorship: every write is recorded in the history with its user and, as the
   reason, the token's name.
 - Publishing: the write services ask the one publish policy
-  (``portal.publishing.policy``); its refusal is a 403 in the error format.
+  (``portal.publishing.policy``); its refusal is a 403 in the error format. A
+  change of a published item by a token whose user may not publish it
+  (``must_review``) is kept as a pending revision: ``202 Accepted`` with
+  :class:`PendingChangeSerializer`'s body, and readers (GET included) keep the
+  published version until a publisher approves it.
 """
 
 import datetime
 import hashlib
 
+from django.contrib.admin.utils import quote
+from django.urls import reverse
 from django.utils.cache import quote_etag
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from portal.api.errors import PreconditionFailed
 
@@ -107,3 +114,44 @@ def token_reason(request) -> str | None:
     """The reason history records for a write with this request's token."""
     token = request.auth
     return f"API token '{token.name}'" if hasattr(token, "name") else None
+
+
+class PendingChangeSerializer(serializers.Serializer):
+    """The answer to a write kept for review (``202 Accepted``)."""
+
+    detail = serializers.CharField(help_text="What happened, in words.")
+    status = serializers.ChoiceField(
+        choices=["pending"], help_text="Always 'pending': waiting for a publisher."
+    )
+    revision = serializers.IntegerField(help_text="The pending revision's id.")
+    submitted_at = serializers.DateTimeField(help_text="When it was saved.")
+    published = serializers.URLField(
+        help_text="The item's API address: it shows the published version until "
+        "the change is approved."
+    )
+    review = serializers.URLField(
+        help_text="Where publishers review the change (in the admin)."
+    )
+
+
+def pending_change_response(request, revision, *, published_path: str) -> Response:
+    """``202 Accepted`` for a change kept as ``revision``, pending review."""
+    opts = revision.model._meta
+    review = reverse(
+        f"admin:{opts.app_label}_{opts.model_name}_revision",
+        args=[quote(revision.object_id)],
+    )
+    body = PendingChangeSerializer(
+        {
+            "detail": _(
+                "Your change was saved for review; readers still see the published "
+                "version until a publisher approves it."
+            ),
+            "status": "pending",
+            "revision": revision.pk,
+            "submitted_at": revision.created_at,
+            "published": request.build_absolute_uri(published_path),
+            "review": request.build_absolute_uri(review),
+        }
+    ).data
+    return Response(body, status=status.HTTP_202_ACCEPTED)

@@ -141,8 +141,22 @@ class Publishable(Versioned):
 
     published_parent: str | None = None
 
+    # The dotted path of the function that saves an approved revision of this
+    # model (``f(instance, *, user, reason, many_to_many)``): its one write path.
+    # None: validate, save and set the many-to-many values
+    # (``portal.publishing.revisions.save_content``).
+    revision_writer: str | None = None
+
     class Meta:
         abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        # The state as read, so that a save can tell a change of state
+        # (``portal.publishing.notifications``).
+        instance._loaded_state = instance.__dict__.get("state")
+        return instance
 
     def is_published(self, at=None) -> bool:
         """The instance-side twin of ``published()``, for one object in hand."""

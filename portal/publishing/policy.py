@@ -16,6 +16,13 @@ The rule:
   may change neither the state nor ``publish_at`` / ``unpublish_at``: either
   would change what readers see. Its content they may still edit.
 
+What readers see changes only through a publisher. So an edit of a published
+item's content by anyone else is not applied but kept as a pending revision
+(:mod:`portal.publishing.revisions`) that a publisher approves or sends back:
+:func:`must_review` decides, and every door that writes asks it (the admin's
+change form, inline rows and revert page, the API's ``PUT``/``PATCH``, the
+import).
+
 A refusal raises :class:`PublishingRefused`, a ``PermissionDenied`` that names
 the field, so each door can say it its own way: a 403 in the API's error
 format, a form error in the admin, a row error in an import. Nothing is
@@ -104,3 +111,16 @@ def check_publishing(*, user, model, current=None, changes: Mapping[str, Any]) -
             ),
             field="state",
         )
+
+
+def must_review(user, current) -> bool:
+    """Whether ``user``'s change to ``current`` (the item as stored; ``None``
+    when it is being created) must wait for a publisher as a pending revision
+    instead of being applied: a change of a published item by someone who may
+    not publish it. Readers keep seeing the published version until a
+    publisher approves the change."""
+    if current is None or getattr(current, "pk", None) is None:
+        return False
+    if getattr(current, "state", None) != State.PUBLISHED:
+        return False
+    return not may_publish(user, type(current))

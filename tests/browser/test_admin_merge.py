@@ -13,13 +13,15 @@ PASSWORD = "a long enough password for the editors"
 
 @pytest.fixture
 def editors(browser, demo):
-    """A logged-in browser page for each of two editors (their own sessions)."""
+    """A logged-in browser page for each of two editors (their own sessions), who
+    may publish: the demo's projects are published, and the changes of those who
+    may not wait for review instead (tests/test_revisions.py)."""
     pages = {}
     for name in ("alice", "bob"):
         user = get_user_model().objects.create_user(
             name, password=PASSWORD, is_staff=True
         )
-        user.groups.add(Group.objects.get(name="Editor"))
+        user.groups.add(Group.objects.get(name="Publisher"))
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.goto(demo + "/admin/login/")
