@@ -391,6 +391,12 @@ SPECTACULAR_SETTINGS = {
     # Operations are tagged by resource ("projects", "licenses", ...), the first
     # segment after the version.
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Two fields named "status" with other choices: a project's and a change kept
+    # for review's.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "projects.models.Project.Status",
+        "PendingStatusEnum": [("pending", "pending")],
+    },
 }
 
 LOGIN_URL = "admin:login"

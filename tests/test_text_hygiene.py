@@ -25,6 +25,7 @@ from portal.publishing.models import State
 from portal.publishing.versioning import Versioned
 from portal.text.hygiene import CHECKED_MODELS, TextHygieneValidator, xml_safe
 from projects.models import Project, Release
+from tests.helpers import run_queued_tasks
 
 CONTENT_MODELS = [model for model in apps.get_models() if issubclass(model, Versioned)]
 TEXT_FIELDS = [
@@ -263,7 +264,9 @@ def test_api_refuses_a_line_break_in_a_project_summary_on_update(
     ]
 
 
-def test_import_refuses_a_control_character_in_a_project_name(admin_client, db):
+def test_import_refuses_a_control_character_in_a_project_name(
+    admin_client, db, django_capture_on_commit_callbacks
+):
     License.objects.create(spdx_id="MIT", name="MIT License")
     rows = [
         {
@@ -277,11 +280,14 @@ def test_import_refuses_a_control_character_in_a_project_name(admin_client, db):
         "catalogue.json", json.dumps(rows).encode(), content_type="application/json"
     )
 
-    response = admin_client.post(
-        reverse("admin:projects_project_import"), {"file": upload}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:projects_project_import"), {"file": upload}
+        )
+    run_queued_tasks()  # the import runs as a background job
 
-    assert MESSAGE in response.content.decode()
+    report = admin_client.get(response["Location"])
+    assert MESSAGE in report.content.decode()
     assert not Project.objects.exists()
 
 

@@ -269,6 +269,9 @@ class _Change:
 
 
 def _send_changed(sender, instance, action, user, revision) -> None:
+    if not published_content_changed.has_listeners(sender):
+        # Nothing to hold until the commit (an import saves thousands of rows).
+        return
     change = _Change(
         sender,
         {"instance": instance, "action": action, "user": user, "revision": revision},
