@@ -127,47 +127,44 @@ def revision_submitted(revision) -> None:
     )
 
 
-def revision_approved(revision) -> None:
-    item = revision.item
+def _tell_author(revision, subject: str, body: str) -> None:
+    """Tell the author of ``revision`` what a publisher did with it (not when
+    they reviewed their own)."""
     author = revision.author
     if author is None or author == revision.reviewer:
         return
-    notify(
-        [author.email],
-        _("Approved: your change to “%(item)s”") % {"item": item},
+    item = revision.item
+    values = {
+        "who": _name(revision.reviewer),
+        "kind": _kind(item),
+        "item": item,
+        "comment": revision.comment or _("(none)"),
+        "url": admin_url(item),
+    }
+    notify([author.email], subject % values, body % values)
+
+
+def revision_approved(revision) -> None:
+    _tell_author(
+        revision,
+        _("Approved: your change to “%(item)s”"),
         _(
             "%(who)s approved your change to the %(kind)s “%(item)s”: readers see "
             "it now.\n\n%(url)s\n"
-        )
-        % {
-            "who": _name(revision.reviewer),
-            "kind": _kind(item),
-            "item": item,
-            "url": admin_url(item),
-        },
+        ),
     )
+    item = revision.item
     _send_changed(type(item), item, "changed", revision.reviewer, revision)
 
 
 def revision_sent_back(revision) -> None:
-    author = revision.author
-    item = revision.item
-    if author is None or author == revision.reviewer:
-        return
-    notify(
-        [author.email],
-        _("Sent back: your change to “%(item)s”") % {"item": item},
+    _tell_author(
+        revision,
+        _("Sent back: your change to “%(item)s”"),
         _(
             "%(who)s sent back your change to the %(kind)s “%(item)s”; readers "
             "still see the published version.\n\nComment:\n%(comment)s\n\n%(url)s\n"
-        )
-        % {
-            "who": _name(revision.reviewer),
-            "kind": _kind(item),
-            "item": item,
-            "comment": revision.comment or _("(none)"),
-            "url": admin_url(item),
-        },
+        ),
     )
 
 
