@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin.actions import PublishableAdmin
 from portal.admin.editing import ContentAdmin, ContentInline, shortened
+from portal.publishing.policy import must_review
 from projects.admin_import import CatalogueTransferMixin
 from projects.models import Category, Language, LicenseChange, Project, Release
 from projects.services import project_refresh_conversions, project_save
@@ -23,6 +24,10 @@ class ReleaseInline(ContentInline, admin.TabularInline):
 
 
 class LicenseChangeInline(ContentInline, admin.StackedInline):
+    """A project's license history and grant terms. Of a published project they
+    are what readers see, and they have no pending revision of their own: only
+    someone who may publish the project changes them (an editor reads them)."""
+
     model = LicenseChange
     extra = 0
     fields = [
@@ -32,6 +37,21 @@ class LicenseChangeInline(ContentInline, admin.StackedInline):
         "additional_use_grant",
         ("change_license", "change_date", "change_after_months"),
     ]
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not must_review(
+            request.user, obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not must_review(
+            request.user, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not must_review(
+            request.user, obj
+        )
 
 
 @admin.register(Project)

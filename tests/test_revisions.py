@@ -23,7 +23,7 @@ from portal.publishing.revisions import (
 )
 from portal.publishing.signals import published_content_changed
 from projects.imports import import_catalogue, read_file
-from projects.models import Project
+from projects.models import LicenseChange, Project
 from projects.services import project_update
 from tests.helpers import admin_form_data, run_queued_tasks
 
@@ -110,6 +110,40 @@ def test_editing_again_starts_from_the_pending_change_and_replaces_it(snuba, peo
     assert pending.values["summary"] == "Search and storage."
     assert pending.values["description"] == "Now *faster*."
     assert Revision.objects.of(snuba).filter(status="superseded").count() == 1
+
+
+def test_an_editor_reads_but_cannot_change_a_published_projects_license_history(
+    snuba, people
+):
+    editor, publisher = people
+    grant = LicenseChange.objects.create(
+        project=snuba, effective_on="2024-01-01", license_expression="MIT"
+    )
+    url = admin_url(Project, "change", snuba.pk)
+
+    form_page = editor.get(url)
+    # Shown, not editable.
+    assert "2024-01-01" in form_page.content.decode()
+    assert 'name="license_changes-0-note"' not in form_page.content.decode()
+    data = {
+        **admin_form_data(form_page.context["adminform"].form),
+        "releases-TOTAL_FORMS": "0",
+        "releases-INITIAL_FORMS": "0",
+        "license_changes-TOTAL_FORMS": "1",
+        "license_changes-INITIAL_FORMS": "1",
+        "license_changes-0-id": str(grant.pk),
+        "license_changes-0-project": str(snuba.pk),
+        "license_changes-0-effective_on": "2024-01-01",
+        "license_changes-0-license_expression": "MIT",
+        "license_changes-0-note": "Changed by an editor.",
+        "license_changes-0-DELETE": "on",
+    }
+    editor.post(url, data)
+
+    grant.refresh_from_db()
+    assert grant.note == ""
+    # A publisher edits them as before.
+    assert 'name="license_changes-0-note"' in publisher.get(url).content.decode()
 
 
 def test_a_second_editor_from_an_older_pending_change_is_refused(
