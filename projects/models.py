@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -239,32 +240,24 @@ def license_facts(license_: License) -> dict:
 def with_card_values(rows: list[dict], at=None) -> list[dict]:
     """Give each project row (a dict of ``CARD_COLUMNS``, a page already read)
     its address as ``url`` and its facts (``project_facts()``) as ``facts``:
-    two queries (its public licenses, its languages, in the order
+    one query (its public licenses and its languages, in the order
     ``for_listing()`` gives them), without building a model instance, a related
     manager or an address lookup for every row they return."""
     by_pk = {row["pk"]: row for row in rows}
     licenses = {pk: [] for pk in by_pk}
     languages = {pk: [] for pk in by_pk}
     known = {}
-    for pk, spdx_id, name in (
-        License.objects.published(at)
-        .filter(projects__in=by_pk)
-        .order_by(*License._meta.ordering, "pk")
-        .values_list("projects", "spdx_id", "name")
-    ):
-        if spdx_id not in known:
-            known[spdx_id] = {
-                "spdx_id": spdx_id,
+    for pk, is_language, label, name in card_relations(by_pk, at):
+        if is_language:
+            languages[pk].append(name)
+            continue
+        if label not in known:
+            known[label] = {
+                "spdx_id": label,
                 "name": name,
-                "url": reverse("licenses:detail", kwargs={"spdx_id": spdx_id}),
+                "url": reverse("licenses:detail", kwargs={"spdx_id": label}),
             }
-        licenses[pk].append(known[spdx_id])
-    for pk, name in (
-        Language.objects.filter(projects__in=by_pk)
-        .order_by(*Language._meta.ordering, "pk")
-        .values_list("projects", "name")
-    ):
-        languages[pk].append(name)
+        licenses[pk].append(known[label])
     for pk, row in by_pk.items():
         row["url"] = reverse("projects:detail", kwargs={"slug": row["slug"]})
         row["facts"] = project_facts(
@@ -275,6 +268,42 @@ def with_card_values(rows: list[dict], at=None) -> list[dict]:
             status=row["status"],
         )
     return rows
+
+
+def card_relations(project_pks, at=None):
+    """The public licenses and the languages of the projects ``project_pks``,
+    in one query: rows of (project pk, is_language, label, name), a license's
+    label its SPDX id; licenses first, each kind in its model's order (then
+    by pk), as ``for_listing()`` reads them."""
+    integer, text = models.IntegerField(), models.CharField()
+    columns = ("project", "is_language", "rank", "label", "row", "name")
+    licenses = (
+        License.objects.published(at)
+        .filter(projects__in=project_pks)
+        .annotate(
+            project=F("projects"),
+            is_language=Value(0, output_field=integer),
+            rank=F("position"),
+            label=F("spdx_id"),
+            row=F("pk"),
+        )
+        .order_by()
+        .values_list(*columns)
+    )
+    languages = (
+        Language.objects.filter(projects__in=project_pks)
+        .annotate(
+            project=F("projects"),
+            is_language=Value(1, output_field=integer),
+            rank=Value(0, output_field=integer),
+            label=Cast("name", text),
+            row=F("pk"),
+        )
+        .order_by()
+        .values_list(*columns)
+    )
+    union = licenses.union(languages, all=True).order_by(*columns[1:5])
+    return [(pk, kind, label, name) for pk, kind, _, label, _, name in union]
 
 
 def in_effect(entries: list, day, *, key):

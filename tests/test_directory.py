@@ -248,14 +248,16 @@ def test_facet_counts_are_reused_until_the_content_changes(
         "MIT (3)"
     )
     # The same filters, another order: the five facet counts and the result
-    # count are not computed again, nor the site settings read (7 queries
-    # instead of 14, see test_site).
-    with django_assert_num_queries(6):
+    # count are not computed again, nor the site settings read (5 queries:
+    # the content version, the form's choices, the page of projects, and their
+    # licenses and languages together).
+    with django_assert_num_queries(5):
         page = get_ok(client, "/projects/?sort=-updated_at&page=1")
     assert options(page, "license")["MIT"] == "MIT (3)"
     # The same form (filters and sort), another page: the form itself is not
-    # rendered again either, its choices not read (4 queries).
-    with django_assert_num_queries(3):
+    # rendered again either, its choices not read (2 queries: the page of
+    # projects, their licenses and languages).
+    with django_assert_num_queries(2):
         page = get_ok(client, "/projects/?sort=-updated_at&page=2&utm_source=feed")
     assert options(page, "license")["MIT"] == "MIT (3)"
     assert [

@@ -450,6 +450,27 @@ def test_a_cached_page_still_gets_the_security_headers(client, catalogue):
     assert len(response["X-Request-ID"]) == 32
 
 
+def test_a_page_from_the_page_cache_keeps_its_validators(
+    client, catalogue, monkeypatch
+):
+    first = client.get("/projects/")
+    hashed = []
+    monkeypatch.setattr(
+        caching, "set_response_etag", lambda response: hashed.append(response)
+    )
+
+    again = client.get("/projects/")
+    revalidated = client.get("/projects/", headers={"If-None-Match": first["ETag"]})
+
+    # Stored with the page: the body is not hashed again for each answer.
+    assert hashed == []
+    assert again["ETag"] == first["ETag"]
+    assert again["Last-Modified"] == first["Last-Modified"]
+    assert directives(again) == {"public", "max-age=60"}
+    assert {"accept-encoding", "cookie"} <= vary(again)
+    assert revalidated.status_code == 304
+
+
 def test_a_logged_in_user_is_never_served_from_or_stored_in_the_page_cache(
     editor, catalogue, make_statement, django_assert_max_num_queries
 ):

@@ -440,10 +440,20 @@ class HttpCachingMiddleware:
             None if (private or api or not page_seconds) else page_key(request, version)
         )
         response = cached_page(key) if key else None
-        if response is None:
-            response = self.get_response(request)
-            if key and storable(response):
-                cache.set(key, response, page_seconds)
+        if response is not None:
+            # Stored with its validators and headers (below): only the
+            # conditional answer is left to work out (a page kept by an
+            # earlier release of the code may lack them).
+            if not response.has_header("ETag"):
+                self.add_headers(response, version, private=private, api=api)
+            return self.conditional(request, response, version, api=api)
+        response = self.get_response(request)
+        if key and storable(response):
+            # The validators go with the stored page: the ETag (a hash of
+            # the body) is computed once per page, not once per answer.
+            self.add_headers(response, version, private=private, api=api)
+            cache.set(key, response, page_seconds)
+            return self.conditional(request, response, version, api=api)
         return self.add_validators(request, response, version, private=private, api=api)
 
     @staticmethod
@@ -459,13 +469,19 @@ class HttpCachingMiddleware:
     def add_validators(self, request, response, version, *, private, api):
         if response.status_code != 200 or response.streaming:
             return response
-        cache_control = response.get("Cache-Control", "")
-        if "no-store" in cache_control:
+        if "no-store" in response.get("Cache-Control", ""):
             return response
+        self.add_headers(response, version, private=private, api=api)
+        return self.conditional(request, response, version, api=api)
+
+    @staticmethod
+    def add_headers(response, version, *, private, api) -> None:
+        """ETag, Last-Modified, Cache-Control and Vary of a 200 answer that
+        may be kept (not streaming, not ``no-store``)."""
+        cache_control = response.get("Cache-Control", "")
         if not response.has_header("ETag"):
             set_response_etag(response)
-        last_modified = int(version.modified.timestamp())
-        response["Last-Modified"] = http_date(last_modified)
+        response["Last-Modified"] = http_date(int(version.modified.timestamp()))
         if not cache_control:
             if private:
                 patch_cache_control(response, private=True, no_cache=True)
@@ -479,10 +495,14 @@ class HttpCachingMiddleware:
             if api
             else ("Accept-Encoding", "Cookie"),
         )
+
+    @staticmethod
+    def conditional(request, response, version, *, api):
+        """The 304 (or 412) for the request's preconditions, or ``response``."""
         conditional = get_conditional_response(
             request,
             etag=response.get("ETag"),
-            last_modified=last_modified,
+            last_modified=int(version.modified.timestamp()),
             response=response,
         )
         if conditional.status_code == 412 and api:
