@@ -556,6 +556,8 @@ class _Importer:
             getattr(current, k) == v for k, v in terms.items()
         ):
             return False
+        if self._terms_locked(project, "terms", errors):
+            return False
         grant = project_grant_with_terms(project=project, terms=terms)
         try:
             # The project is the one just saved (no query to find it again).
@@ -791,6 +793,17 @@ class _Importer:
         )
         self.submitted += revision is not None
 
+    def _terms_locked(self, project: Project, label: str, errors: dict) -> bool:
+        """A published project's license history and terms have no pending
+        revision of their own: only someone who may publish it changes them."""
+        if project.pk in self.existing_pks and must_review(self.user, project):
+            errors.setdefault(label, []).append(
+                "The license history and terms of a published project are changed "
+                "by a publisher."
+            )
+            return True
+        return False
+
     def _save_history(self, project: Project, entries, errors: dict) -> bool:
         if not entries:
             return False
@@ -830,6 +843,8 @@ class _Importer:
                 project=project, effective_on=effective_on
             )
             if change.pk and all(getattr(change, k) == v for k, v in values.items()):
+                continue
+            if self._terms_locked(project, label, errors):
                 continue
             for name, value in values.items():
                 setattr(change, name, value)

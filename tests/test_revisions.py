@@ -440,6 +440,33 @@ def test_an_editors_import_row_changing_a_published_project_waits_for_review(
     assert [lang.slug for lang in snuba.languages.all()] == ["python"]
 
 
+def test_an_editors_import_row_changing_a_published_projects_history_is_an_error(
+    snuba, people
+):
+    editor, publisher = people
+    row = {
+        "slug": "snuba",
+        "name": "Snuba",
+        "summary": "Search.",
+        "license_expression": "MIT",
+        "license_history": [
+            {"effective_on": "2024-01-01", "license_expression": "MIT"}
+        ],
+    }
+    content = json.dumps([row])
+
+    report = import_catalogue(read_file(content, "json"), fmt="json", user=editor.user)
+
+    assert not report.ok
+    assert "are changed by a publisher" in " ".join(str(e) for e in report.errors)
+    assert not LicenseChange.objects.filter(project=snuba).exists()
+    report = import_catalogue(
+        read_file(content, "json"), fmt="json", user=publisher.user
+    )
+    assert report.ok, [str(error) for error in report.errors]
+    assert LicenseChange.objects.filter(project=snuba).count() == 1
+
+
 def test_the_admin_import_page_reports_changes_kept_for_review(
     snuba, people, django_capture_on_commit_callbacks
 ):
