@@ -283,9 +283,14 @@ def import_catalogue(
             seen: dict[str, int] = {}
             done = 0
             for chunk in batched(rows, CHUNK_ROWS):
+                # Not ``slugs - seen.keys()``: that walks every slug seen so
+                # far, once per chunk.
                 importer.load_projects(
-                    {str(raw.get("slug") or "").strip() for _line, raw in chunk}
-                    - seen.keys()
+                    {
+                        slug
+                        for _line, raw in chunk
+                        if (slug := str(raw.get("slug") or "").strip()) not in seen
+                    }
                 )
                 for line, raw in chunk:
                     done += 1
