@@ -16,6 +16,7 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from playwright.sync_api import Error as PlaywrightError
 
 from licenses.models import License
 from tests.helpers import run_queued_tasks
@@ -81,7 +82,11 @@ def watch_until(page, button: str, timeout: float = 600) -> list[str]:
         if page.locator(f"input[value='{button}'], a:text('{button}')").count():
             return shown
         time.sleep(0.3)
-        page.reload()
+        try:
+            page.reload()
+        except PlaywrightError:
+            # The page's own refresh navigated first: read what it loaded.
+            page.wait_for_load_state()
     raise AssertionError(f"no '{button}' after {timeout} s; shown: {shown[-3:]}")
 
 
