@@ -303,11 +303,19 @@ def rendered(client, address) -> str:
     return re.sub(r'nonce="[^"]*"', 'nonce=""', response.content.decode())
 
 
+def without_row_ids(html: str) -> str:
+    """A release's anchor names its row's id, which depends on the database
+    (PostgreSQL's sequences are not reset between tests)."""
+    return re.sub(r"release-[0-9]+\b", "release-ID", html)
+
+
 def assert_as_recorded(name: str, html: str) -> None:
     path = RECORDED / f"{name}.html"
     if os.environ.get("RECORD_PAGES"):
         path.write_text(html)
-    assert html == path.read_text(), f"{name}: the page differs from {path}"
+    assert without_row_ids(html) == without_row_ids(path.read_text()), (
+        f"{name}: the page differs from {path}"
+    )
 
 
 @pytest.fixture
