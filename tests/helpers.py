@@ -9,6 +9,7 @@ import contextlib
 import datetime
 import importlib
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -125,6 +126,15 @@ def main_of(response) -> Node:
 def card_titles(response) -> list[str]:
     """The names of the items listed as cards in the page's main content."""
     return [title.text for title in main_of(response).find_all("h3", "card__title")]
+
+
+def section(html: str, section_id: str) -> str:
+    """The inside of the page's ``<section id=section_id>`` (not nested)."""
+    match = re.search(
+        rf'<section [^>]*id="{section_id}">(.*?)</section>', html, re.DOTALL
+    )
+    assert match, f"no {section_id} on the page"
+    return match.group(1)
 
 
 def get_ok(client, url) -> Node:

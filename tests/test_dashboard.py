@@ -11,6 +11,7 @@ from django.utils import timezone
 from portal.publishing.history import record_author
 from portal.publishing.models import State
 from projects.models import Project
+from tests.helpers import section
 
 
 def save_as(obj, user, **fields):
@@ -19,14 +20,6 @@ def save_as(obj, user, **fields):
     record_author(obj, user=user)
     obj.save()
     return obj
-
-
-def section(html: str, section_id: str) -> str:
-    match = re.search(
-        rf'<section [^>]*id="{section_id}">(.*?)</section>', html, re.DOTALL
-    )
-    assert match, f"no {section_id} on the page"
-    return match.group(1)
 
 
 def header_counts(html: str) -> dict[str, str]:
@@ -203,9 +196,9 @@ def test_header_counts_cost_a_fixed_number_of_queries(
 # Pinned: the index (session, user, permissions and recent actions; the
 # header's counts, one query; 5 publishable models x 5 lists: review, your
 # drafts, sent back, going live, going dark; the pending changes, one when
-# there are none); a small list page (its own queries and the header's counts,
-# one query).
-QUERIES_INDEX = 32
+# there are none; the changes sent back to the user, one when there are none);
+# a small list page (its own queries and the header's counts, one query).
+QUERIES_INDEX = 33
 QUERIES_LANGUAGE_LIST = 8
 
 

@@ -25,7 +25,7 @@ from portal.publishing.signals import published_content_changed
 from projects.imports import import_catalogue, read_file
 from projects.models import LicenseChange, Project
 from projects.services import project_update
-from tests.helpers import admin_form_data, run_queued_tasks
+from tests.helpers import admin_form_data, run_queued_tasks, section
 
 
 def admin_url(model, view, *args):
@@ -615,7 +615,7 @@ def test_pending_changes_cost_the_dashboard_a_fixed_number_of_queries(
 
 # The dashboard's (tests/test_dashboard.py), plus the projects of the pending
 # changes (one query).
-QUERIES_INDEX_WITH_CHANGES = 33
+QUERIES_INDEX_WITH_CHANGES = 34
 
 
 def test_an_editors_change_form_reads_pending_changes_in_one_query_per_kind(
@@ -634,5 +634,75 @@ def test_an_editors_change_form_reads_pending_changes_in_one_query_per_kind(
     for number in range(2, 6):
         make_release(snuba, f"{number}.0.0")
 
-    # The project's own, and its release rows' (one for all of them).
-    assert revision_queries() == one_row == 2
+    # The project's own, its release rows' (one for all of them), and the
+    # header's counts (one query for every kind, changes sent back included).
+    assert revision_queries() == one_row == 3
+
+
+# -- what was sent back, for its author ----------------------------------------------
+
+
+def test_a_change_sent_back_waits_on_its_authors_dashboard_with_the_comment(
+    client, snuba, people, login_as, django_capture_on_commit_callbacks
+):
+    editor, publisher = people
+    other = login_as("Editor", "bob")
+    edit_in_admin(editor, snuba, summary="Searches every event, fast.")
+    with django_capture_on_commit_callbacks(execute=True):
+        publisher.post(
+            admin_url(Project, "revision", snuba.pk),
+            {"action": "send_back", "comment": "Please cite a source."},
+        )
+    revision = Revision.objects.of(snuba).get()
+
+    html = editor.get(reverse("admin:index")).content.decode()
+    sent_back = section(html, "dashboard-sent-back")
+    assert "Snuba" in sent_back
+    assert "sent back by paula" in sent_back
+    assert "Please cite a source." in sent_back
+    link = admin_url(Project, "revision", snuba.pk) + f"?revision={revision.pk}"
+    assert f'href="{link}"' in sent_back
+    assert re.search(r"Sent back to you <strong>1</strong>", html)
+    # Nobody else's: another editor's dashboard and the publisher's.
+    for someone in (other, publisher):
+        html = someone.get(reverse("admin:index")).content.decode()
+        assert "Snuba" not in section(html, "dashboard-sent-back")
+        assert re.search(r"Sent back to you <strong>0</strong>", html)
+
+    # The link shows the kept change in full, the decision and its comment,
+    # and no form to decide it again.
+    page = editor.get(link).content.decode()
+    assert "Sent back by paula" in page
+    assert "Please cite a source." in page
+    assert "Searches every event, fast." in re.sub(r"<[^>]+>", "", page)
+    assert 'id="revision-decision"' not in page
+    assert 'id="revision-decision"' not in publisher.get(link).content.decode()
+    # The email takes the author there.
+    run_queued_tasks()
+    (message,) = mail.outbox
+    assert f"?revision={revision.pk}" in message.body
+
+    # Made again, it waits for review and leaves the author's list.
+    edit_in_admin(editor, snuba, summary="Searches every event (see the paper).")
+    html = editor.get(reverse("admin:index")).content.decode()
+    assert "Snuba" not in section(html, "dashboard-sent-back")
+    assert re.search(r"Sent back to you <strong>0</strong>", html)
+
+
+def test_a_decided_change_page_answers_404_for_an_id_not_of_the_item(
+    snuba, people, make_project
+):
+    editor, publisher = people
+    edit_in_admin(editor, snuba, summary="Mine.")
+    revision = Revision.objects.of(snuba).get()
+    other = make_project("Relay")
+    url = admin_url(Project, "revision", other.pk)
+
+    assert editor.get(f"{url}?revision={revision.pk}").status_code == 404
+    assert editor.get(f"{url}?revision=x").status_code == 404
+    assert (
+        publisher.post(
+            f"{url}?revision={revision.pk}", {"action": "approve"}
+        ).status_code
+        == 404
+    )

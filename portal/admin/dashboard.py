@@ -7,7 +7,9 @@ its counts on every admin page.
   (``portal.publishing.revisions``), with their author and time.
 * **Your drafts**: drafts whose last version is yours.
 * **Sent back to you**: drafts whose last version, by someone else, took them
-  out of review after you had submitted them.
+  out of review after you had submitted them, and your changes of published
+  items that a publisher sent back (the latest change of their item), with who
+  sent them back and when.
 * **Scheduled** (everyone): published items going live or going dark next.
 
 The models are the admin site's publishable ones, so this module imports no
@@ -22,7 +24,7 @@ from datetime import datetime
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from portal.publishing.models import Publishable, State
 from portal.publishing.policy import may_publish
-from portal.publishing.revisions import Revision
+from portal.publishing.revisions import Revision, RevisionStatus
 
 # Items shown per list on the index; the counts are complete.
 LIST_LENGTH = 10
@@ -43,6 +45,7 @@ class DashboardItem:
     url: str
     when: datetime | None = None
     who: str = ""
+    comment: str = ""  # the publisher's, on a change sent back
 
 
 def publishable_admins(admin_site, request):
@@ -147,6 +150,22 @@ def dashboard_counts(admin_site, request) -> dict[str, int | None]:
             .values_list(*names)
             .order_by()
         )
+    viewed = [model for model, _admin in publishable_admins(admin_site, request)]
+    if viewed:
+        nothing = Q(pk__isnull=True)
+        per_model.append(
+            _sent_back_to(user, viewed)
+            .annotate(one=Value(1))
+            .values("one")
+            .annotate(
+                review=Count("pk", filter=nothing),
+                mine=Count("pk", filter=nothing),
+                sent_back=Count("pk"),
+                scheduled=Count("pk", filter=nothing),
+            )
+            .values_list(*names)
+            .order_by()
+        )
     if per_model:
         first, *others = per_model
         for row in first.union(*others, all=True).order_by():
@@ -199,8 +218,15 @@ def dashboard(admin_site, request) -> dict[str, list[DashboardItem]]:
         )
         lists["sent_back"] += _items(
             admin_site,
-            drafts.filter(sent_back_q(user)),
+            drafts.filter(sent_back_q(user)).annotate(
+                changed_by=Subquery(
+                    _history(model)
+                    .order_by("-history_id")
+                    .values(f"history_user__{get_user_model().USERNAME_FIELD}")[:1]
+                )
+            ),
             when="changed_at",
+            who="changed_by",
             newest_first=True,
         )
         lists["going_live"] += _items(
@@ -215,8 +241,13 @@ def dashboard(admin_site, request) -> dict[str, list[DashboardItem]]:
         if may_publish(user, model)
     }
     if reviewed:
-        lists["review"] = (lists["review"] or []) + _pending_changes(
-            admin_site, reviewed
+        lists["review"] = (lists["review"] or []) + _changes(
+            admin_site, reviewed, _pending_of(list(reviewed))
+        )
+    viewed = dict(publishable_admins(admin_site, request))
+    if viewed:
+        lists["sent_back"] += _changes(
+            admin_site, viewed, _sent_back_to(user, list(viewed)), sent_back=True
         )
     for name, items in lists.items():
         if items is None:  # no review for someone who may publish nothing
@@ -232,15 +263,35 @@ def _pending_of(models):
     return Revision.objects.pending().filter(content_type__in=list(types.values()))
 
 
-def _pending_changes(admin_site, admins: dict) -> list[DashboardItem]:
-    """The latest pending changes of published items of ``admins``' models:
-    one query, plus one per model that has some (their items' names)."""
+def _sent_back_to(user, models):
+    """The changes by ``user`` of items of ``models`` that were sent back and
+    are still their item's latest change (not made again since)."""
+    types = ContentType.objects.get_for_models(*models)
+    later = Revision.objects.filter(
+        content_type=OuterRef("content_type"),
+        object_id=OuterRef("object_id"),
+        pk__gt=OuterRef("pk"),
+    )
+    return Revision.objects.filter(
+        content_type__in=list(types.values()),
+        status=RevisionStatus.SENT_BACK,
+        author=user.pk,
+    ).filter(~Exists(later))
+
+
+def _changes(
+    admin_site, admins: dict, revisions, *, sent_back: bool = False
+) -> list[DashboardItem]:
+    """The latest ``revisions`` of items of ``admins``' models, newest first
+    (pending: by submission; sent back: by decision): one query, plus one per
+    model that has some (their items' names)."""
     types = ContentType.objects.get_for_models(*admins)
     model_of = {content_type.pk: model for model, content_type in types.items()}
+    newest = "-reviewed_at" if sent_back else "-created_at"
     revisions = list(
-        _pending_of(list(admins))
-        .select_related("author")
-        .order_by("-created_at")[:LIST_LENGTH]
+        revisions.select_related("reviewer" if sent_back else "author").order_by(
+            newest, "-pk"
+        )[:LIST_LENGTH]
     )
     ids: dict[type, list[int]] = {}
     for revision in revisions:
@@ -263,18 +314,20 @@ def _pending_changes(admin_site, admins: dict) -> list[DashboardItem]:
         if item is None:
             continue
         opts = model._meta
-        author = revision.author
+        person = revision.reviewer if sent_back else revision.author
+        url = reverse(
+            f"{admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
+            args=[quote(item.pk)],
+        )
         result.append(
             DashboardItem(
                 label=str(item),
                 kind=_("%(kind)s: change of the published version")
                 % {"kind": opts.verbose_name},
-                url=reverse(
-                    f"{admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
-                    args=[quote(item.pk)],
-                ),
-                when=revision.created_at,
-                who=author.get_username() if author is not None else "",
+                url=f"{url}?revision={revision.pk}" if sent_back else url,
+                when=revision.reviewed_at if sent_back else revision.created_at,
+                who=person.get_username() if person is not None else "",
+                comment=revision.comment if sent_back else "",
             )
         )
     return result

@@ -49,6 +49,7 @@ from portal.publishing.policy import may_publish
 from portal.publishing.previews import Preview, can_preview, preview_response
 from portal.publishing.revisions import (
     Revision,
+    RevisionStatus,
     content_fields,
     many_to_many_fields,
     pending_revision,
@@ -273,6 +274,18 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
             raise Http404(_("No such item."))
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
+        chosen = request.GET.get("revision")
+        if chosen is not None:
+            # A decided change (one sent back, for its author to make again).
+            revision = (
+                Revision.objects.of(obj)
+                .filter(pk=chosen if chosen.isdigit() else None)
+                .select_related("author", "reviewer")
+                .first()
+            )
+            if revision is None:
+                raise Http404(_("This item has no such change."))
+            return obj, revision
         revision = pending_revision(obj)
         if revision is None:
             raise Http404(_("This item has no pending change."))
@@ -284,7 +297,8 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
         (texts word by word); for a publisher, approve or send back (POST
         ``action=approve`` or ``action=send_back`` with a ``comment``)."""
         obj, revision = self._revision_of(request, object_id)
-        may_review = may_publish(request.user, self.model)
+        pending = revision.status == RevisionStatus.PENDING
+        may_review = pending and may_publish(request.user, self.model)
         if request.method == "POST":
             if not may_review:
                 raise PermissionDenied
@@ -293,7 +307,7 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
         opts = self.model._meta
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Pending change: %s") % obj,
+            "title": (_("Pending change: %s") if pending else _("Change: %s")) % obj,
             "opts": opts,
             "app_label": opts.app_label,
             "object": obj,
@@ -302,7 +316,8 @@ class ContentAdmin(ContentAdminBase, SimpleHistoryAdmin):
             "may_review": may_review,
             "change_url": self._admin_url("change", obj),
             "preview_url": self._admin_url("revision_preview", obj),
-            "conflict": obj.revision != revision.base_revision,
+            "conflict": pending and obj.revision != revision.base_revision,
+            "pending": pending,
         }
         return TemplateResponse(request, "portal_admin/revision.html", context)
 

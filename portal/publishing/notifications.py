@@ -70,16 +70,18 @@ class _Message:
             logger.exception("Could not queue the notification %r", self.subject)
 
 
-def admin_url(item) -> str:
-    """The absolute address of ``item``'s page in the admin."""
+def admin_url(item, view: str = "change", query: str = "") -> str:
+    """The absolute address of ``item``'s page in the admin (its change form,
+    or ``view``)."""
     opts = item._meta
     try:
         path = reverse(
-            f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(item.pk)]
+            f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[quote(item.pk)]
         )
     except NoReverseMatch:
         path = reverse("admin:index")
-    return settings.SITE_URL.rstrip("/") + path
+        query = ""
+    return settings.SITE_URL.rstrip("/") + path + query
 
 
 def publishers_of(model, *, besides=None) -> list[str]:
@@ -127,9 +129,9 @@ def revision_submitted(revision) -> None:
     )
 
 
-def _tell_author(revision, subject: str, body: str) -> None:
+def _tell_author(revision, subject: str, body: str, *, url: str = "") -> None:
     """Tell the author of ``revision`` what a publisher did with it (not when
-    they reviewed their own)."""
+    they reviewed their own), with ``url`` (the item's change form if none)."""
     author = revision.author
     if author is None or author == revision.reviewer:
         return
@@ -139,7 +141,7 @@ def _tell_author(revision, subject: str, body: str) -> None:
         "kind": _kind(item),
         "item": item,
         "comment": revision.comment or _("(none)"),
-        "url": admin_url(item),
+        "url": url or admin_url(item),
     }
     notify([author.email], subject % values, body % values)
 
@@ -163,8 +165,10 @@ def revision_sent_back(revision) -> None:
         _("Sent back: your change to “%(item)s”"),
         _(
             "%(who)s sent back your change to the %(kind)s “%(item)s”; readers "
-            "still see the published version.\n\nComment:\n%(comment)s\n\n%(url)s\n"
+            "still see the published version. Your change is kept, with the "
+            "comment, at:\n\n%(url)s\n\nComment:\n%(comment)s\n"
         ),
+        url=admin_url(revision.item, "revision", f"?revision={revision.pk}"),
     )
 
 
