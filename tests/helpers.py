@@ -8,6 +8,7 @@ Fixtures live in ``conftest.py``; this module holds what they and the tests call
 import contextlib
 import datetime
 import importlib
+import logging
 import os
 import re
 import secrets
@@ -540,6 +541,29 @@ def make_busl_with_draft_change_license(make_license):
 
 
 # ---------------------------------------------------------------- background tasks
+
+
+@contextmanager
+def committing(using: str = DEFAULT_DB_ALIAS):
+    """End the block as a commit of everything the test wrote so far would: run
+    every commit callback queued (before the block too) once, and start the
+    connection's list of callbacks anew, as Django does after a commit (the
+    test's own transaction never commits). Callbacks queued by callbacks run
+    too."""
+    yield
+    connection = connections[using]
+    while connection.run_on_commit:
+        hooks, connection.run_on_commit = connection.run_on_commit, []
+        for _savepoints, hook, robust in hooks:
+            if not robust:
+                hook()
+                continue
+            try:
+                hook()
+            except Exception:
+                logging.getLogger("django.db.backends.base").exception(
+                    "Error calling %s in on_commit() (robust).", hook
+                )
 
 
 def run_queued_tasks() -> int:

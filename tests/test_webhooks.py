@@ -3,6 +3,7 @@ receiver on 127.0.0.1, the events that publishing and conversions produce (and
 that drafts never do), pausing a failing subscription, the admin."""
 
 import base64
+import contextlib
 import datetime
 import json
 import socket
@@ -15,6 +16,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -22,7 +24,12 @@ from portal.publishing.models import State
 from portal.publishing.policy import SYSTEM
 from projects.models import Project
 from projects.services import project_update, release_create
-from tests.helpers import freeze_today, make_busl_catalogue, run_queued_tasks
+from tests.helpers import (
+    committing,
+    freeze_today,
+    make_busl_catalogue,
+    run_queued_tasks,
+)
 from webhooks import signing, targets
 from webhooks.events import announce_conversions, content_sync
 from webhooks.models import (
@@ -38,6 +45,7 @@ from webhooks.services import (
     event_create,
     subscription_create,
 )
+from webhooks.signals import PendingSync
 
 D = datetime.date
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,14 +119,14 @@ def owner(django_user_model, db):
 
 
 @pytest.fixture
-def drain(django_capture_on_commit_callbacks):
+def drain():
     """Run the queue until it is empty (tasks queued after a commit included),
     in this test's transaction; return how many tasks ran."""
 
     def run() -> int:
         total = 0
         while True:
-            with django_capture_on_commit_callbacks(execute=True):
+            with committing():
                 ran = run_queued_tasks()
             total += ran
             if not ran:
@@ -128,7 +136,7 @@ def drain(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def subscribe(owner, receiver, drain, django_capture_on_commit_callbacks):
+def subscribe(owner, receiver, drain):
     """A subscription to the receiver for ``events`` (default: all); the
     content public at that moment is recorded, not announced."""
 
@@ -149,29 +157,30 @@ def subscribe(owner, receiver, drain, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def sync(django_capture_on_commit_callbacks):
+def sync():
     """``content_sync``, its deliveries queued as after a commit."""
 
     def run(**kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
+        with committing():
             return content_sync(**kwargs)
 
     return run
 
 
 @pytest.fixture
-def announce(django_capture_on_commit_callbacks):
+def announce():
     """``announce_conversions``, its deliveries queued as after a commit."""
 
     def run(**kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
+        with committing():
             return announce_conversions(**kwargs)
 
     return run
 
 
-def commit(django_capture_on_commit_callbacks, write):
-    with django_capture_on_commit_callbacks(execute=True):
+def commit(write):
+    """Write, then commit (``committing``)."""
+    with committing():
         return write()
 
 
@@ -305,14 +314,14 @@ def test_production_requires_https(settings):
 
 
 @pytest.fixture
-def one_event(owner, receiver, django_capture_on_commit_callbacks):
+def one_event(owner, receiver):
     """A subscription to the receiver and one event queued for it."""
 
     def make():
         subscription = subscription_create(
             url=receiver.url, events=["project.published"], owner=owner
         )
-        with django_capture_on_commit_callbacks(execute=True):
+        with committing():
             event_create(type="project.published", subject="x", data={"slug": "x"})
         return subscription, Delivery.objects.get(subscription=subscription)
 
@@ -404,16 +413,14 @@ def test_a_client_error_or_redirect_is_not_retried(
     assert len(receiver.received) == 1
 
 
-def test_a_network_error_is_retried(
-    owner, allow_loopback, drain, django_capture_on_commit_callbacks
-):
+def test_a_network_error_is_retried(owner, allow_loopback, drain):
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     subscription = subscription_create(
         url=f"http://127.0.0.1:{port}/hook", events=["project.published"], owner=owner
     )
-    with django_capture_on_commit_callbacks(execute=True):
+    with committing():
         event_create(type="project.published", subject="x", data={"slug": "x"})
     drain()
     delivery = Delivery.objects.get(subscription=subscription)
@@ -484,17 +491,15 @@ def test_a_success_clears_the_failures(one_event, owner, receiver, drain):
 
 
 def test_publishing_a_project_sends_its_public_api_representation(
-    make_project, subscribe, receiver, drain, django_capture_on_commit_callbacks, client
+    make_project, subscribe, receiver, drain, client
 ):
     subscribe()
     project = commit(
-        django_capture_on_commit_callbacks,
         lambda: make_project("Relay", state=State.DRAFT),
     )
     drain()
     assert receiver.received == []
     commit(
-        django_capture_on_commit_callbacks,
         lambda: project_update(
             user=SYSTEM, project=project, data={"state": State.PUBLISHED}
         ),
@@ -509,13 +514,41 @@ def test_publishing_a_project_sends_its_public_api_representation(
     }
 
 
+def test_the_writes_of_one_transaction_queue_one_comparison(
+    make_project, subscribe, receiver, drain, django_capture_on_commit_callbacks
+):
+    """An import saves thousands of rows in one transaction: one callback and
+    one task compare them all once it commits (a callback per row would hold
+    memory until the commit); a write rolled back with its savepoint takes the
+    others' comparison nowhere."""
+    subscribe()
+    with committing():
+        with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+            with contextlib.suppress(RuntimeError), transaction.atomic():
+                make_project("Dropped")
+                raise RuntimeError("rolled back with its savepoint")
+            for number in range(30):
+                make_project(f"Kept {number}")
+        syncs = [
+            c
+            for c in callbacks
+            if isinstance(getattr(c.__self__, "value", None), PendingSync)
+        ]
+        assert len(syncs) == 1
+
+    queued = DBTaskResult.objects.filter(status="READY")
+    assert [task.task_path for task in queued] == ["webhooks.tasks.sync_content"]
+    drain()
+    published = sorted(e["data"]["name"] for e in receiver.events())
+    assert published == sorted(f"Kept {number}" for number in range(30))
+
+
 def test_public_changes_unpublishing_and_releases_are_announced_once(
-    sync, make_project, subscribe, receiver, drain, django_capture_on_commit_callbacks
+    sync, make_project, subscribe, receiver, drain
 ):
     project = make_project("Relay")
     subscribe()
     write = lambda data: commit(  # noqa: E731
-        django_capture_on_commit_callbacks,
         lambda: project_update(user=SYSTEM, project=project, data=data),
     )
     write({"summary": "A new summary."})
@@ -523,7 +556,6 @@ def test_public_changes_unpublishing_and_releases_are_announced_once(
     write({"summary": "A new summary."})  # saved again, nothing changed
     drain()
     commit(
-        django_capture_on_commit_callbacks,
         lambda: release_create(
             user=SYSTEM,
             project=project,
@@ -532,7 +564,6 @@ def test_public_changes_unpublishing_and_releases_are_announced_once(
     )  # a draft release
     drain()
     commit(
-        django_capture_on_commit_callbacks,
         lambda: release_create(
             user=SYSTEM,
             project=project,
@@ -564,11 +595,11 @@ def test_public_changes_unpublishing_and_releases_are_announced_once(
 
 
 def test_deleting_a_public_project_unpublishes_it(
-    make_project, subscribe, receiver, drain, django_capture_on_commit_callbacks
+    make_project, subscribe, receiver, drain
 ):
     project = make_project("Relay")
     subscribe()
-    commit(django_capture_on_commit_callbacks, project.delete)
+    commit(project.delete)
     drain()
     assert receiver.events()[0]["type"] == "project.unpublished"
     assert receiver.events()[0]["data"] == {"slug": "relay"}
@@ -581,13 +612,11 @@ def test_drafts_reviews_and_previews_send_nothing(
     subscribe,
     receiver,
     drain,
-    django_capture_on_commit_callbacks,
     login_as,
 ):
     public = make_project("Relay")
     subscribe()
     draft = commit(
-        django_capture_on_commit_callbacks,
         lambda: make_project("Secret", state=State.DRAFT, summary="Not yet."),
     )
     for data in (
@@ -596,11 +625,9 @@ def test_drafts_reviews_and_previews_send_nothing(
         {"publish_at": timezone.now() + datetime.timedelta(days=3)},
     ):
         commit(
-            django_capture_on_commit_callbacks,
             lambda data=data: project_update(user=SYSTEM, project=draft, data=data),
         )
     commit(
-        django_capture_on_commit_callbacks,
         lambda: make_release(public, "9.9.9", state=State.REVIEW),
     )
     editor = login_as("Editor")
@@ -613,12 +640,11 @@ def test_drafts_reviews_and_previews_send_nothing(
 
 
 def test_a_scheduled_publication_is_announced_when_its_time_has_come(
-    sync, make_project, subscribe, receiver, drain, django_capture_on_commit_callbacks
+    sync, make_project, subscribe, receiver, drain
 ):
     subscribe()
     go_live = timezone.now() + datetime.timedelta(hours=2)
     commit(
-        django_capture_on_commit_callbacks,
         lambda: make_project("Relay", publish_at=go_live),
     )
     drain()
@@ -630,15 +656,13 @@ def test_a_scheduled_publication_is_announced_when_its_time_has_come(
     assert [e["type"] for e in receiver.events()] == ["project.published"]
 
 
-def test_a_license_change_is_announced(
-    make_license, subscribe, receiver, drain, django_capture_on_commit_callbacks
-):
+def test_a_license_change_is_announced(make_license, subscribe, receiver, drain):
     from licenses.services import license_save
 
     mit = make_license("MIT", summary="Short and permissive.")
     subscribe(events=["license.updated"])
     mit.summary = "The shortest we use."
-    commit(django_capture_on_commit_callbacks, lambda: license_save(license_=mit))
+    commit(lambda: license_save(license_=mit))
     drain()
     (event,) = receiver.events()
     assert event["type"] == "license.updated"
@@ -647,10 +671,10 @@ def test_a_license_change_is_announced(
 
 
 def test_a_subscription_gets_only_the_events_it_asked_for(
-    make_project, subscribe, receiver, drain, django_capture_on_commit_callbacks
+    make_project, subscribe, receiver, drain
 ):
     subscribe(events=["project.unpublished"])
-    commit(django_capture_on_commit_callbacks, lambda: make_project("Relay"))
+    commit(lambda: make_project("Relay"))
     drain()
     assert receiver.received == []
 
@@ -851,13 +875,12 @@ def test_publishers_view_the_log_and_only_superusers_write(
 
 
 def test_redeliver_sends_the_same_event_again(
-    one_event, login_as, owner, receiver, drain, django_capture_on_commit_callbacks
+    one_event, login_as, owner, receiver, drain
 ):
     _, delivery = one_event()
     drain()
     admin = login_as("superuser")
     commit(
-        django_capture_on_commit_callbacks,
         lambda: admin.post(
             "/admin/webhooks/delivery/",
             {"action": "redeliver", "_selected_action": [delivery.pk]},

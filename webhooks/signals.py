@@ -12,11 +12,12 @@ writes that send no signal (the bulk import's inserts, ``update()``), renamed
 categories and languages, and scheduled moments that pass without a write.
 """
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from licenses.models import License
+from portal.publishing.transactions import gathered
 from projects.models import LicenseChange, Project, Release
 
 
@@ -26,13 +27,8 @@ class PendingSync:
     def __init__(self):
         self.project_ids: set[int] = set()
         self.license_ids: set[int] = set()
-        self.done = False
-        self.hooks = None
 
     def run(self) -> None:
-        if self.done:
-            return
-        self.done = True
         from webhooks.models import Subscription
         from webhooks.tasks import sync_content
 
@@ -43,24 +39,14 @@ class PendingSync:
 def _note(using, *, project_ids=(), license_ids=()) -> None:
     """Add to the current transaction's pending sync (one per transaction,
     queued when it commits; at once outside a transaction)."""
-    connection = connections[using]
-    if not connection.in_atomic_block:
+    pending = gathered("webhooks.sync", PendingSync, using=using)
+    now = pending is None
+    if now:
         pending = PendingSync()
-        pending.project_ids.update(project_ids)
-        pending.license_ids.update(license_ids)
-        pending.run()
-        return
-    pending = getattr(connection, "webhooks_pending_sync", None)
-    # The commit hooks' list is a new one after each commit or rollback: a
-    # pending sync of another list belongs to a transaction that has ended.
-    if pending is None or pending.done or pending.hooks is not connection.run_on_commit:
-        pending = connection.webhooks_pending_sync = PendingSync()
-        pending.hooks = connection.run_on_commit
     pending.project_ids.update(project_ids)
     pending.license_ids.update(license_ids)
-    # A hook per write (the first to run does the work, the others find it
-    # done), so that a savepoint rolled back takes no other write's hook along.
-    transaction.on_commit(pending.run, using=using)
+    if now:
+        pending.run()
 
 
 def _touched(instance, using):

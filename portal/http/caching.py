@@ -77,7 +77,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
@@ -93,6 +93,7 @@ from rest_framework.response import Response
 
 from portal.api.errors import PreconditionFailed, is_api_request, json_error
 from portal.publishing.models import Publishable
+from portal.publishing.transactions import gathered
 
 CONTENT_CHANGED_KEY = "portal:content-changed"
 SCHEDULE_KEY = "portal:schedule"
@@ -174,47 +175,25 @@ def _content_saved(sender, using=DEFAULT_DB_ALIAS, **kwargs):
         return
     if kwargs.get("action", "post_").startswith("pre_"):  # m2m_changed
         return
-    connection = connections[using]
-    if not connection.in_atomic_block or not RECORD_AFTER_COMMIT:
+    if not RECORD_AFTER_COMMIT:
         mark_content_changed()
         return
     # After the commit, not before: a reader between the two would otherwise
     # cache the old content under the new version. The writes of one transaction
     # (an import saves thousands of rows) share one ``PendingChange`` and its one
-    # callback, queued again only after a rollback may have dropped it.
-    pending = getattr(connection, "portal_pending_change", None)
-    if pending is not None and pending.covers(connection):
-        return
-    if pending is None or pending.done:
-        pending = connection.portal_pending_change = PendingChange()
-    pending.queued(connection)
-    transaction.on_commit(pending.record, using=using)
+    # callback.
+    if gathered(CONTENT_CHANGE, PendingChange, using=using) is None:
+        mark_content_changed()
+
+
+CONTENT_CHANGE = "portal.http.caching.content_change"
 
 
 class PendingChange:
-    """The content changes of one transaction, to record once it commits."""
+    """The content changes of one transaction, recorded once it commits."""
 
-    done = False
-    queue: list | None = None
-
-    def queued(self, connection) -> None:
-        self.queue = connection.run_on_commit
-
-    def covers(self, connection) -> bool:
-        """Whether the callback queued last will run if a write made now commits.
-
-        Django replaces its list of callbacks on every commit and rollback, of a
-        transaction or of a savepoint: while the list is the same, the callback
-        is still queued. A later rollback drops it only with a savepoint it was
-        queued in that is still open, and that savepoint encloses this write too:
-        the write is dropped with it.
-        """
-        return not self.done and self.queue is connection.run_on_commit
-
-    def record(self) -> None:
-        if not self.done:
-            self.done = True
-            mark_content_changed()
+    def run(self) -> None:
+        mark_content_changed()
 
 
 def connect_signals() -> None:
