@@ -42,6 +42,7 @@ from webhooks.models import (
 from webhooks.services import (
     RETRY_DELAYS,
     delivery_attempt,
+    delivery_enqueue,
     event_create,
     subscription_create,
 )
@@ -435,6 +436,10 @@ def test_retries_stop_after_24_hours(one_event, owner, receiver, drain):
     Delivery.objects.filter(pk=delivery.pk).update(
         attempts=5, first_attempt_at=timezone.now() - datetime.timedelta(hours=20)
     )
+    # The sixth attempt's task, in place of the first's.
+    DBTaskResult.objects.filter(status="READY").delete()
+    delivery.refresh_from_db()
+    commit(lambda: delivery_enqueue(delivery=delivery))
     drain()
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED  # the next try would be at 30 h
@@ -889,6 +894,46 @@ def test_redeliver_sends_the_same_event_again(
     drain()
     assert len(receiver.received) == 2
     assert receiver.received[0]["body"] == receiver.received[1]["body"]
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SUCCEEDED, 1)
+
+
+def test_redeliver_while_a_retry_waits_sends_one_series(
+    one_event, login_as, owner, receiver, drain
+):
+    """A retry queued before the redelivery is out of date once it is due: the
+    receiver gets the redelivery and its own retry, nothing of the old series."""
+    receiver.script = [(503, {}), (503, {})]
+    _, delivery = one_event()
+    drain()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.RETRYING
+    admin = login_as("superuser")
+    commit(
+        lambda: admin.post(
+            "/admin/webhooks/delivery/",
+            {"action": "redeliver", "_selected_action": [delivery.pk]},
+        ),
+    )
+    drain()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.RETRYING, 1)
+    _make_due(delivery)  # both series' retries, due now
+    drain()
+
+    # The first attempt, the redelivery, the redelivery's retry.
+    assert len(receiver.received) == 3
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SUCCEEDED, 2)
+
+
+def test_two_tasks_for_one_attempt_send_it_once(one_event, receiver):
+    _, delivery = one_event()
+
+    delivery_attempt(delivery_id=delivery.pk, attempts=0)
+    delivery_attempt(delivery_id=delivery.pk, attempts=0)
+
+    assert len(receiver.received) == 1
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.SUCCEEDED, 1)
 

@@ -137,6 +137,15 @@ class Delivery(models.Model):
         db_index=True,
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    series = models.PositiveIntegerField(
+        _("series"),
+        default=0,
+        editable=False,
+        help_text=_(
+            "Raised by each redelivery: a retry queued for an earlier series of "
+            "attempts sends nothing."
+        ),
+    )
     response_code = models.PositiveIntegerField(_("response code"), null=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True)
     error = models.CharField(_("error"), max_length=500, blank=True)

@@ -19,6 +19,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.utils.encoders import JSONEncoder
@@ -146,19 +147,23 @@ def delivery_enqueue(*, delivery: Delivery, run_after=None) -> None:
     from webhooks.tasks import deliver
 
     task = deliver.using(run_after=run_after) if run_after else deliver
-    pk = delivery.pk
-    transaction.on_commit(lambda: task.enqueue(pk))
+    pk, attempts, series = delivery.pk, delivery.attempts, delivery.series
+    transaction.on_commit(lambda: task.enqueue(pk, attempts, series))
 
 
 def delivery_redeliver(*, delivery: Delivery) -> None:
-    """Send again (same event id and body), as a new series of attempts."""
+    """Send again (same event id and body), as a new series of attempts. A retry
+    still queued from the earlier series finds the series changed and sends
+    nothing: one series at a time."""
     Delivery.objects.filter(pk=delivery.pk).update(
         status=DeliveryStatus.PENDING,
         attempts=0,
+        series=F("series") + 1,
         first_attempt_at=None,
         next_attempt_at=None,
         error="",
     )
+    delivery.refresh_from_db(fields=["attempts", "series"])
     delivery_enqueue(delivery=delivery)
 
 
@@ -224,8 +229,15 @@ def _send(delivery: Delivery, now: datetime.datetime):
     return code, _("Refused by the receiver"), False, None
 
 
-def delivery_attempt(*, delivery_id: int) -> Delivery | None:
-    """Make the next attempt of a delivery (the ``deliver`` task)."""
+def delivery_attempt(
+    *, delivery_id: int, attempts: int | None = None, series: int | None = None
+) -> Delivery | None:
+    """Make the next attempt of a delivery (the ``deliver`` task), if it is still
+    the one due: ``attempts`` and ``series`` are the delivery's count of
+    attempts and series when the task was queued (``None``: any). The attempt
+    is claimed first (the count raised where both still have those values), so
+    that two tasks for one attempt (two workers) send it once, and a retry of
+    a series a redelivery replaced sends nothing."""
     delivery = (
         Delivery.objects.select_related("event", "subscription__owner")
         .filter(pk=delivery_id)
@@ -236,13 +248,23 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
         DeliveryStatus.FAILED,
     ):
         return delivery
+    if attempts is not None:
+        current = Delivery.objects.filter(pk=delivery_id, attempts=attempts)
+        if series is not None:
+            current = current.filter(series=series)
+        claimed = current.exclude(
+            status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED]
+        ).update(attempts=attempts + 1)
+        if not claimed:
+            return delivery
+        delivery.attempts = attempts
     subscription = delivery.subscription
     now = timezone.now()
     if not subscription.active:
         delivery.status = DeliveryStatus.FAILED
         delivery.error = _("The subscription is paused.")
         delivery.next_attempt_at = None
-        delivery.save()
+        _record(delivery)
         return delivery
     started = time.monotonic()
     code, error, retry, retry_at = _send(delivery, now)
@@ -255,7 +277,7 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
     delivery.next_attempt_at = None
     if not error:
         delivery.status = DeliveryStatus.SUCCEEDED
-        delivery.save()
+        _record(delivery)
         Subscription.objects.filter(pk=subscription.pk).update(failing_since=None)
         return delivery
     if retry:
@@ -268,13 +290,33 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
     if retry:
         delivery.status = DeliveryStatus.RETRYING
         delivery.next_attempt_at = retry_at
-        delivery.save()
+        _record(delivery)
         delivery_enqueue(delivery=delivery, run_after=retry_at)
     else:
         delivery.status = DeliveryStatus.FAILED
-        delivery.save()
+        _record(delivery)
     subscription_failed(subscription=subscription, now=now)
     return delivery
+
+
+RESULT_FIELDS = (
+    "status",
+    "attempts",
+    "response_code",
+    "error",
+    "duration_ms",
+    "first_attempt_at",
+    "last_attempt_at",
+    "next_attempt_at",
+)
+
+
+def _record(delivery: Delivery) -> None:
+    """Store an attempt's result, unless a redelivery started a new series
+    meanwhile (whose own attempts the row then shows)."""
+    Delivery.objects.filter(pk=delivery.pk, series=delivery.series).update(
+        **{name: getattr(delivery, name) for name in RESULT_FIELDS}
+    )
 
 
 def subscription_failed(*, subscription: Subscription, now) -> None:

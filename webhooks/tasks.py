@@ -4,12 +4,17 @@ from django.tasks import task
 
 
 @task()
-def deliver(delivery_id: int) -> None:
+def deliver(
+    delivery_id: int, attempts: int | None = None, series: int | None = None
+) -> None:
     """Send one delivery's next attempt (a retry queues this task again, to run
-    after its delay)."""
+    after its delay). ``attempts`` and ``series``: the delivery's count of
+    attempts and its series when this task was queued; a task that finds
+    others is out of date (another worker made the attempt, or a redelivery
+    started a new series) and sends nothing."""
     from webhooks.services import delivery_attempt
 
-    delivery_attempt(delivery_id=delivery_id)
+    delivery_attempt(delivery_id=delivery_id, attempts=attempts, series=series)
 
 
 @task()
