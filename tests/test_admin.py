@@ -8,6 +8,8 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from licenses.models import License
@@ -187,6 +189,34 @@ def test_changelist_costs_a_fixed_number_of_queries(
         response = editor.get(url)
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("role", ["Publisher", "Editor"])
+def test_project_form_costs_the_same_queries_whatever_its_releases(
+    role, login_as, make_license, make_project, make_release
+):
+    """Each release row names its project: the project in hand, not a query
+    per row."""
+    make_license("MIT")
+    project = make_project("Snuba")
+    make_release(project, "1.0.0")
+    user = login_as(role)
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    user.get(url)  # the session and the content types, once
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = user.get(url)
+        assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    one_row = queries()
+    for number in range(2, 9):
+        make_release(project, f"{number}.0.0")
+    response = user.get(url)
+
+    assert queries() == one_row
+    assert response.content.decode().count("Snuba 8.0.0") == 1
 
 
 # Saving through the admin

@@ -573,7 +573,16 @@ class ContentInline(ContentAdminBase):
 
 class ReviewedRowsMixin:
     """An inline formset whose changed rows of published items, when the editor
-    may not publish them, are kept as pending revisions instead of saved."""
+    may not publish them, are kept as pending revisions instead of saved.
+
+    Each row's parent is the form's item, already in hand: set on the row, so
+    that its name (a release names its project) costs no query per row."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.instance.pk is not None:
+            setattr(form.instance, self.fk.name, self.instance)
+        return form
 
     def save_existing(self, form, obj, commit=True):
         if getattr(form, "needs_review", False):
