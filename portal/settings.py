@@ -465,6 +465,10 @@ except ValueError as error:
         "IMPORT_MAX_MB and IMPORT_JOBS_KEEP_DAYS are whole numbers."
     ) from error
 IMPORT_QUEUED_WARNING_SECONDS = 30
+# A running import whose counters have not moved for this long was left by a
+# worker that stopped (on SQLite, which writes no counters while the import
+# runs, six times as long): its page offers to queue it again.
+IMPORT_STALLED_SECONDS = 600
 
 # Email (notifications to editors and publishers, sent by background tasks): the
 # console in development until EMAIL_HOST is set; SMTP in production, to EMAIL_HOST

@@ -24,7 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from projects.exports import catalogue_rows, export_csv, export_json
 from projects.import_jobs import (
     import_job_create,
+    import_job_queue_again,
     import_job_run_for_real,
+    import_job_stalled,
     max_bytes,
 )
 from projects.imports import IMPORT_PERMISSIONS, ImportFileError, summary_text
@@ -99,6 +101,11 @@ class CatalogueTransferMixin:
                 name=f"{name}_import_run",
             ),
             path(
+                "import/<int:job_id>/again/",
+                self.admin_site.admin_view(self.import_again_view),
+                name=f"{name}_import_again",
+            ),
+            path(
                 "export/<str:fmt>/",
                 self.admin_site.admin_view(self.export_view),
                 name=f"{name}_export",
@@ -153,14 +160,16 @@ class CatalogueTransferMixin:
             pk=job_id,
         )
         waited = (timezone.now() - job.created_at).total_seconds()
+        stalled = import_job_stalled(job)
         context = self._context(
             request,
             title=(_("Dry run of %s") if job.dry_run else _("Import of %s"))
             % job.file_name,
             job=job,
-            refresh_seconds=None if job.finished else REFRESH_SECONDS,
+            refresh_seconds=None if job.finished or stalled else REFRESH_SECONDS,
             no_worker=job.status == ImportJob.Status.QUEUED
             and waited > settings.IMPORT_QUEUED_WARNING_SECONDS,
+            stalled=stalled,
             percent=(100 * job.rows_done // job.rows_total if job.rows_total else None),
             summary=_summary(job),
         )
@@ -180,6 +189,19 @@ class CatalogueTransferMixin:
             messages.error(request, str(error))
             return redirect(self._job_url(job))
         return redirect(self._job_url(real))
+
+    def import_again_view(self, request, job_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perms(IMPORT_PERMISSIONS):
+            raise PermissionDenied
+        job = get_object_or_404(ImportJob.objects.defer("errors"), pk=job_id)
+        try:
+            again = import_job_queue_again(job=job, user=request.user)
+        except ImportFileError as error:
+            messages.error(request, str(error))
+            return redirect(self._job_url(job))
+        return redirect(self._job_url(again))
 
     def export_view(self, request, fmt):
         if not self.has_view_permission(request):

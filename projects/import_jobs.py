@@ -94,6 +94,50 @@ def import_job_run_for_real(*, job: ImportJob, user) -> ImportJob:
     return real
 
 
+def import_job_stalled(job: ImportJob, *, now: datetime.datetime | None = None) -> bool:
+    """Whether ``job`` runs without a sign of life for longer than a worker
+    would be silent: the worker running it stopped (killed, restarted) and left
+    it "running" for ever."""
+    if job.status != ImportJob.Status.RUNNING:
+        return False
+    seconds = settings.IMPORT_STALLED_SECONDS
+    if connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
+        seconds *= 6  # no counters are written while the import runs
+    last = job.progress_at or job.started_at or job.created_at
+    return (now or timezone.now()) - last > datetime.timedelta(seconds=seconds)
+
+
+def import_job_queue_again(*, job: ImportJob, user) -> ImportJob:
+    """Queue the file of a stalled job again, as ``user``, and mark the stalled
+    one failed: an import is all or nothing, so the stopped run wrote nothing,
+    and a run that was only slow and still ends finds the rows done (an
+    import by slug is idempotent)."""
+    if not user.has_perms(IMPORT_PERMISSIONS):
+        raise PermissionDenied
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if not import_job_stalled(job):
+            raise ImportFileError("Only an import that stopped can be queued again.")
+        again = ImportJob.objects.create(
+            user=user,
+            source=job.source,
+            file_name=job.file_name,
+            format=job.format,
+            content=bytes(job.content),
+            dry_run=job.dry_run,
+        )
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            message=(
+                "Stopped without a report: the worker running it showed no "
+                f"progress and was stopped. Queued again as import #{again.pk}."
+            ),
+        )
+        _enqueue(again)
+    return again
+
+
 def _enqueue(job: ImportJob) -> None:
     from projects.tasks import run_import_job
 
@@ -116,9 +160,10 @@ def import_jobs_prune(*, now: datetime.datetime | None = None) -> int:
 def import_job_run(*, job_id: int) -> None:
     """The worker's part: read the job's file, import it as the job's user,
     store the report. A job already taken (or deleted) is left alone."""
+    now = timezone.now()
     claimed = ImportJob.objects.filter(
         pk=job_id, status=ImportJob.Status.QUEUED
-    ).update(status=ImportJob.Status.RUNNING, started_at=timezone.now())
+    ).update(status=ImportJob.Status.RUNNING, started_at=now, progress_at=now)
     if not claimed:
         return
     job = ImportJob.objects.select_related("user").get(pk=job_id)
@@ -217,9 +262,9 @@ class ProgressWriter:
         table = self.connection.ops.quote_name(ImportJob._meta.db_table)
         with self.connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET rows_done = %s, error_count = %s "  # noqa: S608 (our table's name)
-                "WHERE id = %s",
-                [done, errors, self.job_id],
+                f"UPDATE {table} SET rows_done = %s, error_count = %s, "  # noqa: S608 (our table's name)
+                "progress_at = %s WHERE id = %s",
+                [done, errors, timezone.now(), self.job_id],
             )
 
     def close(self) -> None:

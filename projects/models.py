@@ -933,6 +933,16 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    progress_at = models.DateTimeField(
+        _("last progress"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the worker last wrote the counters (on PostgreSQL, every second "
+            "while it runs): a running job silent for long was left by a worker "
+            "that stopped."
+        ),
+    )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
     format = models.CharField(

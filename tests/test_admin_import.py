@@ -234,6 +234,57 @@ def test_running_job_page_shows_rows_done_and_errors_so_far(admin_client, db):
     assert 'http-equiv="refresh"' in page
 
 
+def test_a_job_left_running_by_a_stopped_worker_can_be_queued_again(
+    admin_client, import_file, settings, django_capture_on_commit_callbacks, db
+):
+    _response, job = import_file(GOOD)
+    # A worker took it, then was killed: "running", and no progress since.
+    long_ago = timezone.now() - datetime.timedelta(hours=2)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="running", started_at=long_ago, progress_at=long_ago, rows_total=1
+    )
+    page = admin_client.get(job_url(job)).content.decode()
+    assert "the worker running this import has stopped" in page
+    assert 'http-equiv="refresh"' not in page
+    again_url = reverse("admin:projects_project_import_again", args=[job.pk])
+    assert f'action="{again_url}"' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(again_url)
+
+    again = ImportJob.objects.order_by("-pk").first()
+    assert response.status_code == 302 and response["Location"] == job_url(again)
+    assert (again.status, again.dry_run, bytes(again.content)) == ("queued", True, GOOD)
+    job.refresh_from_db()
+    assert job.status == "failed" and f"Queued again as import #{again.pk}" in (
+        job.message
+    )
+    run_queued_tasks()
+    again.refresh_from_db()
+    assert (again.status, again.created) == ("done", 1)
+
+
+def test_a_running_job_with_recent_progress_is_not_queued_again(
+    admin_client, import_file, db
+):
+    _response, job = import_file(GOOD)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="running",
+        started_at=timezone.now() - datetime.timedelta(hours=2),
+        progress_at=timezone.now(),
+    )
+    assert "has stopped" not in admin_client.get(job_url(job)).content.decode()
+
+    again_url = reverse("admin:projects_project_import_again", args=[job.pk])
+    response = admin_client.post(again_url, follow=True)
+
+    assert "Only an import that stopped can be queued again." in (
+        response.content.decode()
+    )
+    assert ImportJob.objects.count() == 1
+    assert admin_client.get(again_url).status_code == 405
+
+
 def test_the_import_page_lists_recent_jobs(admin_client, import_file, db):
     _response, job = import_file(GOOD, name="mine.csv")
     page = admin_client.get(IMPORT).content.decode()
@@ -290,11 +341,11 @@ def test_progress_is_seen_by_others_while_the_import_transaction_is_open(db):
             writer(500, 1000, 7)
             with reader.cursor() as cursor:
                 cursor.execute(
-                    "SELECT rows_done, error_count FROM projects_importjob "
-                    "WHERE id = %s",
+                    "SELECT rows_done, error_count, progress_at IS NOT NULL "
+                    "FROM projects_importjob WHERE id = %s",
                     [job.pk],
                 )
-                assert cursor.fetchone() == (500, 7)
+                assert cursor.fetchone() == (500, 7, True)
                 # ... while the import's own writes are not seen yet.
                 cursor.execute(
                     "SELECT count(*) FROM projects_language WHERE slug = 'cobol'"

@@ -1,8 +1,8 @@
 """The one publish policy, through every door: the door x role x change matrix.
 
 Every door that writes projects or releases (admin form and actions, admin
-import, its "run for real" of a dry run and ``import_projects``, each API
-write, history revert) is asked for
+import, its "run for real" of a dry run, its "queue again" of a stopped run,
+``import_projects``, each API write, history revert) is asked for
 each change by each role, and the outcome must be the policy's: editors write
 drafts and content, only publishers change what readers see: an editor's
 edit of a published item is kept as a pending revision (the public sees the old
@@ -312,6 +312,28 @@ def admin_import_run(actor, model, item, change):
     return response
 
 
+def admin_import_again(actor, model, item, change):
+    """Queue again a real import left running by a worker that stopped, which
+    someone else (who may do everything) uploaded: the person who clicks is the
+    one whose rights count."""
+    uploader = get_user_model().objects.create_superuser("uploader")
+    long_ago = timezone.now() - datetime.timedelta(days=1)
+    stalled = ImportJob.objects.create(
+        user=uploader,
+        file_name="catalogue.json",
+        format="json",
+        content=catalogue_file(model, item, change),
+        dry_run=False,
+        status=ImportJob.Status.RUNNING,
+        started_at=long_ago,
+        progress_at=long_ago,
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = actor.admin().post(admin_url(Project, "import_again", stalled.pk))
+    run_queued_tasks()
+    return response
+
+
 def import_command(actor, model, item, change, tmp_path):
     path = tmp_path / "catalogue.json"
     path.write_bytes(catalogue_file(model, item, change))
@@ -395,6 +417,7 @@ DOORS = {
         Release,
         {"publish", "unpublish", "edit", "create"},
     ),
+    "admin import queued again": (admin_import_again, Project, set(CHANGES)),
     "import_projects command": (import_command, Project, set(CHANGES)),
     "API POST project": (api_project("post"), Project, {"create"}),
     "API PUT project": (api_project("put"), Project, EXISTING),
@@ -485,6 +508,7 @@ API_DOORS = {
 ADMIN_DOORS = {
     "import": "admin import",
     "import_run": "admin import run for real",
+    "import_again": "admin import queued again",
     "revision": "admin project approve",
 }
 ADMIN_READ_ONLY = {
