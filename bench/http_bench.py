@@ -14,7 +14,7 @@ drives each page for a bounded time: the plain pages first, the portal's, then
 the plain pages again. Prints, per page: requests/s, p50 and p99 latency, SQL
 queries per request, the ratio to the constant view and to the plain
 JsonResponse of 50 rows, and the ratio of each portal page to its plain Django
-counterpart; then the goals (issue 14) beside the figures, both servers'
+counterpart; then the goals beside the figures, both servers'
 worker memory (RSS) and a soak run at 64 connections counting errors.
 "Uncached" rows add a random query parameter to every request so that the page
 cache cannot answer them (what is kept per content version and filters rather
@@ -413,7 +413,7 @@ def print_table(results, queries, args):
 
 def print_goals(results, rss):
     """Issue 14's goals beside this run's figures."""
-    print("\ngoal (issue 14)                                        measured")
+    print("\ngoal                                                   measured")
     print("-" * 78)
     for goal, pages, lowest in RATIO_GOALS:
         ratios = []

@@ -190,7 +190,7 @@ def test_site_pages_show_sanitised_markdown(client, hostile_content, url):
     assert_harmless(html)
 
 
-# Pathological input renders, and in time linear in its length (issue 11, 6):
+# Pathological input renders, and in time linear in its length:
 # each of these took seconds to minutes with the renderer used before.
 # bench/markdown_bench.py prints the times.
 

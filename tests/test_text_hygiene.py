@@ -1,5 +1,5 @@
 """What editors may write: no control characters, a limit on every text field,
-and the same refusal, worded the same, through every door (issue 11, 5).
+and the same refusal, worded the same, through every door.
 
 Rows saved before these rules may hold anything: feeds and badges still answer
 valid XML, and ``manage.py check_content`` lists the rows to correct.
