@@ -412,7 +412,7 @@ def print_table(results, queries, args):
 
 
 def print_goals(results, rss):
-    """Issue 14's goals beside this run's figures."""
+    """The performance goals beside this run's figures."""
     print("\ngoal                                                   measured")
     print("-" * 78)
     for goal, pages, lowest in RATIO_GOALS:
