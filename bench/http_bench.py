@@ -93,7 +93,7 @@ COUNTERPARTS = {
     "API detail": "plain DRF list",
 }
 
-# Issue 14's goals: (goal, portal pages, plain page, lowest ratio).
+# The performance goals: (goal, portal pages, plain page, lowest ratio).
 RATIO_GOALS = [
     ("constant view >= 0.7x plain constant", ["constant view"], 0.7),
     (
