@@ -905,6 +905,10 @@ class ImportJob(models.Model):
     connection of their own (see ``projects.import_jobs.ProgressWriter``).
     """
 
+    # No public page shows a job (what it imports does): uploading one leaves
+    # every page valid (portal.http.caching).
+    shown_to_readers = False
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")

@@ -25,7 +25,8 @@ from portal.http import caching
 from portal.http.caching import CONTENT_CHANGED_KEY
 from portal.models import SiteSettings, Statement
 from portal.publishing.models import State
-from projects.models import Category, Project
+from portal.publishing.revisions import revision_submit
+from projects.models import Category, ImportJob, Project
 
 NOON = datetime.datetime(2026, 6, 1, 12, 0, tzinfo=datetime.UTC)
 
@@ -37,6 +38,7 @@ def clock(monkeypatch):
 
     class Clock:
         def set(self, moment):
+            self.now = moment
             monkeypatch.setattr(timezone, "now", lambda: moment)
 
     clock = Clock()
@@ -381,6 +383,32 @@ def test_site_settings_change_every_page(
     assert b"Renamed Org" in response.content
     assert response["ETag"] != before["ETag"]
     assert b"Renamed Org" in client.get("/search/?q=new").content
+
+
+def test_records_no_reader_sees_leave_every_page_valid(
+    client, clock, catalogue, django_user_model
+):
+    """A pending change, an import job or an API token is no public content:
+    saving one keeps every page's version (its ETag), so the page cache and
+    readers' validators stay good."""
+    before = client.get("/projects/")
+    clock.set(NOON + datetime.timedelta(minutes=1))
+    editor = django_user_model.objects.create_user("ed")
+    project = catalogue["project"]
+    project.summary = "A change waiting for review."
+    revision_submit(user=editor, instance=project)
+    ImportJob.objects.create(file_name="a.csv", format="csv", content=b"", dry_run=True)
+    ApiToken.issue(name="ci", user=editor)
+
+    after = client.get(
+        "/projects/", headers={"If-Modified-Since": before["Last-Modified"]}
+    )
+    assert after.status_code == 304
+
+    # ... while a public change still makes a new version.
+    Project.objects.get(pk=project.pk).save()
+    after = client.get("/projects/")
+    assert after["Last-Modified"] == http_date(clock.now.timestamp())
 
 
 def test_a_change_recorded_by_another_server_is_seen(client, clock, catalogue):

@@ -26,6 +26,9 @@ def _hash(secret: str) -> str:
 
 
 class ApiToken(models.Model):
+    # No public page shows a token: issuing or using one leaves every page valid.
+    shown_to_readers = False
+
     name = models.CharField(
         _("name"),
         max_length=100,

@@ -173,6 +173,10 @@ def mark_content_changed() -> None:
 def _content_saved(sender, using=DEFAULT_DB_ALIAS, **kwargs):
     if sender._meta.app_label not in content_app_labels():
         return
+    if not getattr(sender, "shown_to_readers", True):
+        # Records of the publishing apps that no public page or read shows
+        # (pending revisions, import jobs, API tokens): every page stays valid.
+        return
     if kwargs.get("action", "post_").startswith("pre_"):  # m2m_changed
         return
     if not RECORD_AFTER_COMMIT:

@@ -73,6 +73,10 @@ class RevisionQuerySet(models.QuerySet):
 class Revision(models.Model):
     """A change of a published item, waiting for a publisher (or decided)."""
 
+    # Readers see the published item, never its pending change: saving one
+    # leaves every page valid (portal.http.caching).
+    shown_to_readers = False
+
     content_type = models.ForeignKey(
         ContentType,
         on_delete=models.CASCADE,
