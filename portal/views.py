@@ -53,12 +53,14 @@ def licenses_in_use(*, at=None) -> list[License]:
 
     Read without going through the catalogue: each license's usage
     (``projects.models.LicenseUsage``, kept when projects change) holds the
-    count and the first ids of its published projects without a schedule; the
-    published projects with one, few, are read here, so that the answer at
-    ``at`` is exact. Four queries: the licenses with their usage, the
-    scheduled projects and their licenses, the conversions per change license,
-    and the listed projects (a window over the candidates only: the kept ids
-    and the scheduled projects)."""
+    count and the first ids of its published projects without a schedule, and
+    the count of those turning into it (none of whose releases has a schedule
+    either); the published projects with one, few, are read here, so that the
+    answer at ``at`` is exact. Four queries: the licenses with their usage, the
+    scheduled projects and their licenses, the conversions of the projects
+    with a schedule (or a release with one) per change license, and the listed
+    projects (a window over the candidates only: the kept ids and the
+    scheduled projects)."""
     # In their position, then as they were added (what the page showed when
     # its counts were an aggregate, which Django does not order by
     # ``Meta.ordering``).
@@ -80,23 +82,34 @@ def licenses_in_use(*, at=None) -> list[License]:
         license_.project_count = (
             usage.unscheduled_count if usage else 0
         ) + scheduled_counts[license_.pk]
-    # The projects with a release that turns into each license: a release's
-    # ``converts_to`` is an expression, read once per distinct expression.
+    # The projects with a release that turns into each license: kept in the
+    # usage for the projects whose view no passing time changes; those with a
+    # schedule, or a release with one (few), read here. A release's
+    # ``converts_to`` is an expression, parsed once per distinct expression.
     by_id = {license_.spdx_id.lower(): license_.pk for license_ in licenses}
     converting_projects: dict[int, set] = {}
+    parsed = {}
     for project_pk, expression in (
         Release.objects.published(at)
-        .filter(project__in=Project.objects.published(at).values("pk"))
+        .filter(project__in=Project.objects.published(at).timed().values("pk"))
         .exclude(converts_to="")
+        .order_by()
         .values_list("project", "converts_to")
         .distinct()
     ):
-        for spdx_id in check_expression(expression).license_ids:
+        if expression not in parsed:
+            parsed[expression] = check_expression(expression).license_ids
+        for spdx_id in parsed[expression]:
             if spdx_id.lower() in by_id:
                 converting_projects.setdefault(by_id[spdx_id.lower()], set()).add(
                     project_pk
                 )
-    converting = {pk: len(projects) for pk, projects in converting_projects.items()}
+    converting = {}
+    for license_ in licenses:
+        usage = getattr(license_, "usage", None)
+        converting[license_.pk] = len(converting_projects.get(license_.pk, ())) + (
+            usage.unscheduled_converting_count if usage else 0
+        )
     licenses = [
         license_
         for license_ in licenses

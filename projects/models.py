@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Prefetch, Value
+from django.db.models import F, Prefetch, Q, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -99,6 +99,10 @@ class Language(Versioned):
         return reverse("projects:list") + f"?language={self.slug}"
 
 
+# A row with a schedule of its own.
+SCHEDULED = Q(publish_at__isnull=False) | Q(unpublish_at__isnull=False)
+
+
 class ProjectQuerySet(PublishableQuerySet):
     def for_listing(self, at=None):
         """With what a list shows (category, public licenses, languages), so a
@@ -110,6 +114,24 @@ class ProjectQuerySet(PublishableQuerySet):
                 to_attr="public_licenses",
             ),
             "languages",
+        )
+
+    def timed(self):
+        """Projects whose visibility, or that of one of their releases, changes
+        as time passes: a ``publish_at`` or ``unpublish_at`` on the project or
+        on any of its releases (in any state). The others' public view stays
+        the same until a write; see ``LicenseUsage``."""
+        # A union, not an OR: each part is read from its schedule's indexes.
+        return self.filter(
+            pk__in=Project.objects.filter(SCHEDULED)
+            .values("pk")
+            .union(Release.objects.filter(SCHEDULED).values("project"))
+        )
+
+    def untimed(self):
+        """The projects ``timed()`` leaves out."""
+        return self.filter(publish_at__isnull=True, unpublish_at__isnull=True).exclude(
+            pk__in=Release.objects.filter(SCHEDULED).values("project")
         )
 
     def with_history(self):
@@ -864,9 +886,13 @@ class LicenseUsage(models.Model):
     catalogue whenever the page is built.
 
     It keeps the part of the answer that no passing time changes: the published
-    projects *without* ``publish_at`` or ``unpublish_at``. Those with a schedule
-    are few and read when the page is built (``portal.views.licenses_in_use``),
-    so the page stays exact to the second a schedule promises."""
+    projects *without* ``publish_at`` or ``unpublish_at`` under the license;
+    and, counted apart, the published projects without a schedule, none of
+    whose releases has one, with a published release that turns into the
+    license (its ``converts_to`` names it). Those with
+    a schedule are few and read when the page is built
+    (``portal.views.licenses_in_use``), so the page stays exact to the second a
+    schedule promises."""
 
     # How many of the first projects are kept: the most a page lists.
     KEPT_FIRST = 8
@@ -885,6 +911,14 @@ class LicenseUsage(models.Model):
         _("first of them"),
         default=list,
         help_text=_("The ids of the first of them, in the directory's order."),
+    )
+    unscheduled_converting_count = models.PositiveIntegerField(
+        _("published projects without a schedule turning into it"),
+        default=0,
+        help_text=_(
+            "Published projects without a schedule, none of whose releases has "
+            "one, with a published release that turns into this license."
+        ),
     )
 
     class Meta:
