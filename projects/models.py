@@ -251,14 +251,6 @@ def project_facts(
     }
 
 
-def license_facts(license_: License) -> dict:
-    return {
-        "spdx_id": license_.spdx_id,
-        "name": license_.name,
-        "url": license_.get_absolute_url(),
-    }
-
-
 def with_card_values(rows: list[dict], at=None) -> list[dict]:
     """Give each project row (a dict of ``CARD_COLUMNS``, a page already read)
     its address as ``url`` and its facts (``project_facts()``) as ``facts``:
@@ -292,13 +284,23 @@ def with_card_values(rows: list[dict], at=None) -> list[dict]:
     return rows
 
 
-def card_relations(project_pks, at=None):
+def card_relations(project_pks, at=None, *, details: bool = False):
     """The public licenses and the languages of the projects ``project_pks``,
     in one query: rows of (project pk, is_language, label, name), a license's
     label its SPDX id; licenses first, each kind in its model's order (then
-    by pk), as ``for_listing()`` reads them."""
+    by pk), as ``for_listing()`` reads them. ``details``: each row also has a
+    license's ``text_url`` and ``osi_approved`` ("" and False for a
+    language)."""
     integer, text = models.IntegerField(), models.CharField()
-    columns = ("project", "is_language", "rank", "label", "row", "name")
+    columns = ["project", "is_language", "rank", "label", "row", "name"]
+    license_details, language_details = {}, {}
+    if details:
+        columns += ["text", "osi"]
+        license_details = {"text": F("text_url"), "osi": F("osi_approved")}
+        language_details = {
+            "text": Value("", output_field=text),
+            "osi": Value(False, output_field=models.BooleanField()),
+        }
     licenses = (
         License.objects.published(at)
         .filter(projects__in=project_pks)
@@ -308,6 +310,7 @@ def card_relations(project_pks, at=None):
             rank=F("position"),
             label=F("spdx_id"),
             row=F("pk"),
+            **license_details,
         )
         .order_by()
         .values_list(*columns)
@@ -320,12 +323,40 @@ def card_relations(project_pks, at=None):
             rank=Value(0, output_field=integer),
             label=Cast("name", text),
             row=F("pk"),
+            **language_details,
         )
         .order_by()
         .values_list(*columns)
     )
     union = licenses.union(languages, all=True).order_by(*columns[1:5])
-    return [(pk, kind, label, name) for pk, kind, _, label, _, name in union]
+    return [
+        (pk, kind, label, name, *rest) for pk, kind, _, label, _, name, *rest in union
+    ]
+
+
+def project_relations(project_pk, at=None) -> tuple[list[dict], list[str]]:
+    """What a project's page shows of its relations, as plain values, in one
+    query (``card_relations``): its public licenses in ``for_listing()``'s
+    order, as dicts of ``spdx_id``, ``name``, ``url`` (as ``project_facts()``
+    takes them), ``text_url`` and ``osi_approved``, and its languages'
+    names."""
+    licenses, languages = [], []
+    for _pk, is_language, label, name, text_url, osi_approved in card_relations(
+        [project_pk], at, details=True
+    ):
+        if is_language:
+            languages.append(name)
+            continue
+        licenses.append(
+            {
+                "spdx_id": label,
+                "name": name,
+                "url": reverse("licenses:detail", kwargs={"spdx_id": label}),
+                "text_url": text_url,
+                "osi_approved": osi_approved,
+            }
+        )
+    return licenses, languages
 
 
 def in_effect(entries: list, day, *, key):
