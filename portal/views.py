@@ -11,6 +11,8 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
@@ -19,6 +21,7 @@ from licenses.expressions import check_expression
 from licenses.models import License
 from portal.brand import accent_stylesheet
 from portal.forms import SearchForm
+from portal.http.caching import remembered
 from portal.models import Section, SiteSettings, Statement
 from portal.publishing.previews import PreviewableMixin
 from portal.search import search_site
@@ -147,8 +150,31 @@ class HomeView(PreviewableMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["sections"] = published_sections(preview=self.preview_item)
         # Called by the template only if a section shows the licenses.
-        context["licenses_in_use"] = licenses_in_use
+        context["licenses_in_use"] = self.licenses_in_use_html
         return context
+
+    def licenses_in_use_html(self) -> str:
+        """The licenses in use, rendered: the same for every reader until the
+        content changes (a scheduled moment passing changes the content
+        version too), so rendered once per version and language, whatever the
+        address, and kept by the process too. A preview, whose transaction
+        is rolled back, renders its own."""
+
+        def render():
+            return render_to_string(
+                "portal/_licenses_in_use.html", {"licenses": licenses_in_use()}
+            )
+
+        if self.preview is not None:
+            return mark_safe(render())  # noqa: S308 (the template's HTML)
+        return mark_safe(  # noqa: S308 (the template's HTML)
+            remembered(
+                self.request,
+                f"portal:licenses-in-use:{get_language()}",
+                render,
+                local=True,
+            )
+        )
 
 
 class SearchView(TemplateView):
