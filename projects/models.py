@@ -251,6 +251,9 @@ def project_facts(
     }
 
 
+CARD_SLUG_PLACEHOLDER = "card-slug"
+
+
 def with_card_values(rows: list[dict], at=None) -> list[dict]:
     """Give each project row (a dict of ``CARD_COLUMNS``, a page already read)
     its address as ``url`` and its facts (``project_facts()``) as ``facts``:
@@ -272,8 +275,14 @@ def with_card_values(rows: list[dict], at=None) -> list[dict]:
                 "url": reverse("licenses:detail", kwargs={"spdx_id": label}),
             }
         licenses[pk].append(known[label])
+    # One address lookup per page, not one per card: a slug is made of the
+    # characters the address's converter takes ([-a-zA-Z0-9_]), which need no
+    # quoting, so each card's address is the looked-up one with its slug.
+    head, tail = reverse(
+        "projects:detail", kwargs={"slug": CARD_SLUG_PLACEHOLDER}
+    ).rsplit(CARD_SLUG_PLACEHOLDER, 1)
     for pk, row in by_pk.items():
-        row["url"] = reverse("projects:detail", kwargs={"slug": row["slug"]})
+        row["url"] = f"{head}{row['slug']}{tail}"
         row["facts"] = project_facts(
             license_expression=row["license_expression"],
             licenses=licenses[pk],
