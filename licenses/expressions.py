@@ -611,10 +611,12 @@ def _is_open(node, osi_approved) -> bool:
     return any(parts) if node.operator == "OR" else all(parts)
 
 
-def osi_lookup(licenses=()):
+def osi_lookup(licenses=(), *, flags=None):
     """``osi_approved(spdx_id)``: the flag of the given license records (the
-    portal's) when they hold the id, else the bundled SPDX list's. No query."""
+    portal's; or ``flags``, their flags by SPDX id) when they hold the id, else
+    the bundled SPDX list's. No query."""
     known = {license_.spdx_id.lower(): license_.osi_approved for license_ in licenses}
+    known.update({spdx_id.lower(): flag for spdx_id, flag in (flags or {}).items()})
 
     def osi_approved(spdx_id: str) -> bool:
         if spdx_id.lower() in known:

@@ -11,6 +11,8 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
@@ -19,6 +21,7 @@ from licenses.expressions import check_expression
 from licenses.models import License
 from portal.brand import accent_stylesheet
 from portal.forms import SearchForm
+from portal.http.caching import remembered
 from portal.models import Section, SiteSettings, Statement
 from portal.publishing.previews import PreviewableMixin
 from portal.search import search_site
@@ -53,12 +56,14 @@ def licenses_in_use(*, at=None) -> list[License]:
 
     Read without going through the catalogue: each license's usage
     (``projects.models.LicenseUsage``, kept when projects change) holds the
-    count and the first ids of its published projects without a schedule; the
-    published projects with one, few, are read here, so that the answer at
-    ``at`` is exact. Four queries: the licenses with their usage, the
-    scheduled projects and their licenses, the conversions per change license,
-    and the listed projects (a window over the candidates only: the kept ids
-    and the scheduled projects)."""
+    count and the first ids of its published projects without a schedule, and
+    the count of those turning into it (none of whose releases has a schedule
+    either); the published projects with one, few, are read here, so that the
+    answer at ``at`` is exact. Four queries: the licenses with their usage, the
+    scheduled projects and their licenses, the conversions of the projects
+    with a schedule (or a release with one) per change license, and the listed
+    projects (a window over the candidates only: the kept ids and the
+    scheduled projects)."""
     # In their position, then as they were added (what the page showed when
     # its counts were an aggregate, which Django does not order by
     # ``Meta.ordering``).
@@ -80,23 +85,34 @@ def licenses_in_use(*, at=None) -> list[License]:
         license_.project_count = (
             usage.unscheduled_count if usage else 0
         ) + scheduled_counts[license_.pk]
-    # The projects with a release that turns into each license: a release's
-    # ``converts_to`` is an expression, read once per distinct expression.
+    # The projects with a release that turns into each license: kept in the
+    # usage for the projects whose view no passing time changes; those with a
+    # schedule, or a release with one (few), read here. A release's
+    # ``converts_to`` is an expression, parsed once per distinct expression.
     by_id = {license_.spdx_id.lower(): license_.pk for license_ in licenses}
     converting_projects: dict[int, set] = {}
+    parsed = {}
     for project_pk, expression in (
         Release.objects.published(at)
-        .filter(project__in=Project.objects.published(at).values("pk"))
+        .filter(project__in=Project.objects.published(at).timed().values("pk"))
         .exclude(converts_to="")
+        .order_by()
         .values_list("project", "converts_to")
         .distinct()
     ):
-        for spdx_id in check_expression(expression).license_ids:
+        if expression not in parsed:
+            parsed[expression] = check_expression(expression).license_ids
+        for spdx_id in parsed[expression]:
             if spdx_id.lower() in by_id:
                 converting_projects.setdefault(by_id[spdx_id.lower()], set()).add(
                     project_pk
                 )
-    converting = {pk: len(projects) for pk, projects in converting_projects.items()}
+    converting = {}
+    for license_ in licenses:
+        usage = getattr(license_, "usage", None)
+        converting[license_.pk] = len(converting_projects.get(license_.pk, ())) + (
+            usage.unscheduled_converting_count if usage else 0
+        )
     licenses = [
         license_
         for license_ in licenses
@@ -134,8 +150,31 @@ class HomeView(PreviewableMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["sections"] = published_sections(preview=self.preview_item)
         # Called by the template only if a section shows the licenses.
-        context["licenses_in_use"] = licenses_in_use
+        context["licenses_in_use"] = self.licenses_in_use_html
         return context
+
+    def licenses_in_use_html(self) -> str:
+        """The licenses in use, rendered: the same for every reader until the
+        content changes (a scheduled moment passing changes the content
+        version too), so rendered once per version and language, whatever the
+        address, and kept by the process too. A preview, whose transaction
+        is rolled back, renders its own."""
+
+        def render():
+            return render_to_string(
+                "portal/_licenses_in_use.html", {"licenses": licenses_in_use()}
+            )
+
+        if self.preview is not None:
+            return mark_safe(render())  # noqa: S308 (the template's HTML)
+        return mark_safe(  # noqa: S308 (the template's HTML)
+            remembered(
+                self.request,
+                f"portal:licenses-in-use:{get_language()}",
+                render,
+                local=True,
+            )
+        )
 
 
 class SearchView(TemplateView):

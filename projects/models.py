@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Prefetch, Value
+from django.db.models import F, Prefetch, Q, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -99,6 +99,10 @@ class Language(Versioned):
         return reverse("projects:list") + f"?language={self.slug}"
 
 
+# A row with a schedule of its own.
+SCHEDULED = Q(publish_at__isnull=False) | Q(unpublish_at__isnull=False)
+
+
 class ProjectQuerySet(PublishableQuerySet):
     def for_listing(self, at=None):
         """With what a list shows (category, public licenses, languages), so a
@@ -110,6 +114,24 @@ class ProjectQuerySet(PublishableQuerySet):
                 to_attr="public_licenses",
             ),
             "languages",
+        )
+
+    def timed(self):
+        """Projects whose visibility, or that of one of their releases, changes
+        as time passes: a ``publish_at`` or ``unpublish_at`` on the project or
+        on any of its releases (in any state). The others' public view stays
+        the same until a write; see ``LicenseUsage``."""
+        # A union, not an OR: each part is read from its schedule's indexes.
+        return self.filter(
+            pk__in=Project.objects.filter(SCHEDULED)
+            .values("pk")
+            .union(Release.objects.filter(SCHEDULED).values("project"))
+        )
+
+    def untimed(self):
+        """The projects ``timed()`` leaves out."""
+        return self.filter(publish_at__isnull=True, unpublish_at__isnull=True).exclude(
+            pk__in=Release.objects.filter(SCHEDULED).values("project")
         )
 
     def with_history(self):
@@ -229,12 +251,7 @@ def project_facts(
     }
 
 
-def license_facts(license_: License) -> dict:
-    return {
-        "spdx_id": license_.spdx_id,
-        "name": license_.name,
-        "url": license_.get_absolute_url(),
-    }
+CARD_SLUG_PLACEHOLDER = "card-slug"
 
 
 def with_card_values(rows: list[dict], at=None) -> list[dict]:
@@ -258,8 +275,14 @@ def with_card_values(rows: list[dict], at=None) -> list[dict]:
                 "url": reverse("licenses:detail", kwargs={"spdx_id": label}),
             }
         licenses[pk].append(known[label])
+    # One address lookup per page, not one per card: a slug is made of the
+    # characters the address's converter takes ([-a-zA-Z0-9_]), which need no
+    # quoting, so each card's address is the looked-up one with its slug.
+    head, tail = reverse(
+        "projects:detail", kwargs={"slug": CARD_SLUG_PLACEHOLDER}
+    ).rsplit(CARD_SLUG_PLACEHOLDER, 1)
     for pk, row in by_pk.items():
-        row["url"] = reverse("projects:detail", kwargs={"slug": row["slug"]})
+        row["url"] = f"{head}{row['slug']}{tail}"
         row["facts"] = project_facts(
             license_expression=row["license_expression"],
             licenses=licenses[pk],
@@ -270,13 +293,23 @@ def with_card_values(rows: list[dict], at=None) -> list[dict]:
     return rows
 
 
-def card_relations(project_pks, at=None):
+def card_relations(project_pks, at=None, *, details: bool = False):
     """The public licenses and the languages of the projects ``project_pks``,
     in one query: rows of (project pk, is_language, label, name), a license's
     label its SPDX id; licenses first, each kind in its model's order (then
-    by pk), as ``for_listing()`` reads them."""
+    by pk), as ``for_listing()`` reads them. ``details``: each row also has a
+    license's ``text_url`` and ``osi_approved`` ("" and False for a
+    language)."""
     integer, text = models.IntegerField(), models.CharField()
-    columns = ("project", "is_language", "rank", "label", "row", "name")
+    columns = ["project", "is_language", "rank", "label", "row", "name"]
+    license_details, language_details = {}, {}
+    if details:
+        columns += ["text", "osi"]
+        license_details = {"text": F("text_url"), "osi": F("osi_approved")}
+        language_details = {
+            "text": Value("", output_field=text),
+            "osi": Value(False, output_field=models.BooleanField()),
+        }
     licenses = (
         License.objects.published(at)
         .filter(projects__in=project_pks)
@@ -286,6 +319,7 @@ def card_relations(project_pks, at=None):
             rank=F("position"),
             label=F("spdx_id"),
             row=F("pk"),
+            **license_details,
         )
         .order_by()
         .values_list(*columns)
@@ -298,12 +332,40 @@ def card_relations(project_pks, at=None):
             rank=Value(0, output_field=integer),
             label=Cast("name", text),
             row=F("pk"),
+            **language_details,
         )
         .order_by()
         .values_list(*columns)
     )
     union = licenses.union(languages, all=True).order_by(*columns[1:5])
-    return [(pk, kind, label, name) for pk, kind, _, label, _, name in union]
+    return [
+        (pk, kind, label, name, *rest) for pk, kind, _, label, _, name, *rest in union
+    ]
+
+
+def project_relations(project_pk, at=None) -> tuple[list[dict], list[str]]:
+    """What a project's page shows of its relations, as plain values, in one
+    query (``card_relations``): its public licenses in ``for_listing()``'s
+    order, as dicts of ``spdx_id``, ``name``, ``url`` (as ``project_facts()``
+    takes them), ``text_url`` and ``osi_approved``, and its languages'
+    names."""
+    licenses, languages = [], []
+    for _pk, is_language, label, name, text_url, osi_approved in card_relations(
+        [project_pk], at, details=True
+    ):
+        if is_language:
+            languages.append(name)
+            continue
+        licenses.append(
+            {
+                "spdx_id": label,
+                "name": name,
+                "url": reverse("licenses:detail", kwargs={"spdx_id": label}),
+                "text_url": text_url,
+                "osi_approved": osi_approved,
+            }
+        )
+    return licenses, languages
 
 
 def in_effect(entries: list, day, *, key):
@@ -864,9 +926,13 @@ class LicenseUsage(models.Model):
     catalogue whenever the page is built.
 
     It keeps the part of the answer that no passing time changes: the published
-    projects *without* ``publish_at`` or ``unpublish_at``. Those with a schedule
-    are few and read when the page is built (``portal.views.licenses_in_use``),
-    so the page stays exact to the second a schedule promises."""
+    projects *without* ``publish_at`` or ``unpublish_at`` under the license;
+    and, counted apart, the published projects without a schedule, none of
+    whose releases has one, with a published release that turns into the
+    license (its ``converts_to`` names it). Those with
+    a schedule are few and read when the page is built
+    (``portal.views.licenses_in_use``), so the page stays exact to the second a
+    schedule promises."""
 
     # How many of the first projects are kept: the most a page lists.
     KEPT_FIRST = 8
@@ -885,6 +951,14 @@ class LicenseUsage(models.Model):
         _("first of them"),
         default=list,
         help_text=_("The ids of the first of them, in the directory's order."),
+    )
+    unscheduled_converting_count = models.PositiveIntegerField(
+        _("published projects without a schedule turning into it"),
+        default=0,
+        help_text=_(
+            "Published projects without a schedule, none of whose releases has "
+            "one, with a published release that turns into this license."
+        ),
     )
 
     class Meta:

@@ -127,12 +127,106 @@ def license_usage_refresh(*, license_ids: Iterable[int]) -> None:
     )
 
 
+def license_usage_deferred_now() -> bool:
+    """Whether a bulk write runs (``license_usage_deferred``): the usage is
+    refreshed at its end, whatever a write within asks."""
+    return _usage_deferred.get()
+
+
+# The writes asking for ``license_conversions_refresh`` while
+# ``license_conversions_deferred`` runs (None outside one).
+_conversions_deferred: ContextVar[list | None] = ContextVar(
+    "conversions_deferred", default=None
+)
+
+
+def license_conversions_refresh() -> None:
+    """Recompute every license's ``LicenseUsage.unscheduled_converting_count``:
+    the published projects without a schedule, none of whose releases has one
+    (``ProjectQuerySet.untimed()``), with a published release whose
+    ``converts_to`` names the license. Four queries (the licenses, the distinct
+    change expressions, one count per license in one aggregate, the writing);
+    each distinct expression is parsed once. A license without a usage yet gets
+    one (no project under it: a count of 0). Does nothing within
+    ``license_usage_deferred``, and once at the end of
+    ``license_conversions_deferred``."""
+    if _usage_deferred.get():
+        return
+    asked = _conversions_deferred.get()
+    if asked is not None:
+        asked.append(True)
+        return
+    by_id = {
+        spdx_id.lower(): pk
+        for spdx_id, pk in License.objects.values_list("spdx_id", "pk")
+    }
+    if not by_id:
+        return
+    # Without a schedule on the project or its releases, published() holds
+    # at any time: nothing here goes stale while time passes.
+    releases = (
+        Release.objects.published()
+        .filter(project__in=Project.objects.untimed().values("pk"))
+        .exclude(converts_to="")
+        .order_by()
+    )
+    expressions: dict[int, set[str]] = {}
+    for expression in releases.values_list("converts_to", flat=True).distinct():
+        for spdx_id in check_expression(expression).license_ids:
+            if spdx_id.lower() in by_id:
+                expressions.setdefault(by_id[spdx_id.lower()], set()).add(expression)
+    counts = (
+        releases.aggregate(
+            **{
+                f"license_{pk}": Count(
+                    "project", distinct=True, filter=Q(converts_to__in=sorted(named))
+                )
+                for pk, named in expressions.items()
+            }
+        )
+        if expressions
+        else {}
+    )
+    LicenseUsage.objects.bulk_create(
+        [
+            LicenseUsage(
+                license_id=pk,
+                unscheduled_converting_count=counts.get(f"license_{pk}", 0),
+            )
+            for pk in sorted(by_id.values())
+        ],
+        update_conflicts=True,
+        unique_fields=["license"],
+        update_fields=["unscheduled_converting_count"],
+    )
+
+
+@contextmanager
+def license_conversions_deferred():
+    """Within: the writes that change what turns into a license ask for
+    ``license_conversions_refresh`` once, at the end (unless the transaction is
+    to be rolled back), not each: a license history's change saves every
+    release of a project, a license's new terms those of many projects."""
+    if _usage_deferred.get() or _conversions_deferred.get() is not None:
+        yield
+        return
+    asked = []
+    token = _conversions_deferred.set(asked)
+    try:
+        yield
+    finally:
+        _conversions_deferred.reset(token)
+    if asked and not transaction.get_connection().needs_rollback:
+        license_conversions_refresh()
+
+
 @contextmanager
 def license_usage_deferred():
     """Within: no write refreshes a license's usage; at the end, unless the
-    transaction is to be rolled back, every license's usage is refreshed once.
-    For bulk writes: an import saves thousands of projects and inserts their
-    links without a signal."""
+    transaction is to be rolled back, every license's usage (its projects and
+    what turns into it) is refreshed once. For bulk writes: an import saves
+    thousands of projects and inserts their links and releases without a
+    signal."""
     if _usage_deferred.get():  # already within one
         yield
         return
@@ -143,6 +237,7 @@ def license_usage_deferred():
         _usage_deferred.reset(token)
     if not transaction.get_connection().needs_rollback:  # else nothing changed
         license_usage_refresh(license_ids=License.objects.values_list("pk", flat=True))
+        license_conversions_refresh()
 
 
 def _author(instance, user, reason) -> None:
@@ -236,6 +331,11 @@ def project_refresh_conversions(*, project: Project, strict: bool = False) -> in
     ``ValidationError`` naming the release); otherwise it keeps its dates and the
     admin shows the error on its next save.
     """
+    with license_conversions_deferred():
+        return _refresh_conversions(project=project, strict=strict)
+
+
+def _refresh_conversions(*, project: Project, strict: bool) -> int:
     project = Project.objects.with_history().get(pk=project.pk)
     changed = 0
     for release in project.releases.all():
@@ -390,7 +490,8 @@ def releases_refresh_conversions(*, license_: License) -> int:
         .distinct()
         .only("pk")
     )
-    return sum(project_refresh_conversions(project=project) for project in projects)
+    with license_conversions_deferred():
+        return sum(project_refresh_conversions(project=project) for project in projects)
 
 
 @transaction.atomic

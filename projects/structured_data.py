@@ -8,10 +8,13 @@ list's page for an SPDX id), or else by the portal's page about it.
 from collections.abc import Callable
 
 
-def software_source_code(project, *, absolute: Callable[[str], str]) -> dict:
-    """The project as schema.org data. Uses only what
-    ``ProjectQuerySet.for_listing()`` prefetches; ``absolute(path)`` turns the
-    portal's own addresses into absolute ones."""
+def software_source_code(
+    project, *, licenses: list[dict], languages: list[str], absolute: Callable
+) -> dict:
+    """The project as schema.org data: ``licenses`` its public licenses (dicts
+    of ``url`` and ``text_url``, as ``projects.models.project_relations()``
+    gives them), ``languages`` its languages' names; ``absolute(path)`` turns
+    the portal's own addresses into absolute ones."""
     data = {
         "@context": "https://schema.org",
         "@type": "SoftwareSourceCode",
@@ -22,17 +25,15 @@ def software_source_code(project, *, absolute: Callable[[str], str]) -> dict:
     }
     if project.repository_url:
         data["codeRepository"] = project.repository_url
-    licenses = [
-        license_.text_url or absolute(license_.get_absolute_url())
-        for license_ in project.public_licenses
+    addresses = [
+        license_["text_url"] or absolute(license_["url"]) for license_ in licenses
     ]
-    if len(licenses) == 1:
-        data["license"] = licenses[0]
-    elif licenses:
-        data["license"] = licenses
+    if len(addresses) == 1:
+        data["license"] = addresses[0]
+    elif addresses:
+        data["license"] = addresses
     else:
         data["license"] = project.license_expression
-    languages = [language.name for language in project.languages.all()]
     if languages:
-        data["programmingLanguage"] = languages
+        data["programmingLanguage"] = list(languages)
     return data

@@ -23,8 +23,8 @@ from projects.models import (
     CARD_COLUMNS,
     Project,
     Release,
-    license_facts,
     project_facts,
+    project_relations,
     with_card_values,
 )
 from projects.structured_data import software_source_code
@@ -103,9 +103,11 @@ class ProjectDetailView(PreviewableMixin, NonceFreeETagMixin, DetailView):
     context_object_name = "project"
 
     def get_queryset(self):
+        # Its licenses and languages are read as plain values, in one query
+        # (``project_relations``), not prefetched as model instances.
         return (
             Project.objects.published(preview=self.preview_item)
-            .for_listing()
+            .select_related("category")
             .with_releases(preview=self.preview_item)
             .with_history()
         )
@@ -113,15 +115,20 @@ class ProjectDetailView(PreviewableMixin, NonceFreeETagMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         project = self.object
+        licenses, languages = project_relations(project.pk)
         context["facts"] = project_facts(
             license_expression=project.license_expression,
-            licenses=[license_facts(license_) for license_ in project.public_licenses],
+            licenses=licenses,
             category=project.category.name if project.category else None,
-            languages=[language.name for language in project.languages.all()],
+            languages=languages,
             status=project.status,
         )
         today = timezone.localdate()
-        osi_approved = osi_lookup(project.public_licenses)
+        osi_approved = osi_lookup(
+            flags={
+                license_["spdx_id"]: license_["osi_approved"] for license_ in licenses
+            }
+        )
         releases = project.public_releases
         for release in releases:
             release.open_source_today = release.is_open_source(
@@ -144,7 +151,10 @@ class ProjectDetailView(PreviewableMixin, NonceFreeETagMixin, DetailView):
             page_url=self.request.build_absolute_uri(project.get_absolute_url()),
         )
         context["structured_data"] = software_source_code(
-            project, absolute=self.request.build_absolute_uri
+            project,
+            licenses=licenses,
+            languages=languages,
+            absolute=self.request.build_absolute_uri,
         )
         return context
 

@@ -24,6 +24,15 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture(autouse=True)
+def back_to_the_latest_migrations():
+    """The tests after this one, in the same database, need every table of
+    the latest migrations."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_existing_terms_move_to_the_grants_without_loss():
     apps = migrate(BEFORE)

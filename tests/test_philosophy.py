@@ -1,6 +1,8 @@
 """The philosophy page against the seed page it rebuilds (the demo content), its
 license section, and the error pages that must work without a database."""
 
+import datetime
+
 import pytest
 from django.template import loader
 from django.utils import timezone
@@ -11,8 +13,8 @@ from portal.publishing.models import State
 from portal.publishing.policy import SYSTEM
 from portal.views import licenses_in_use
 from projects.imports import import_catalogue, read_file
-from projects.models import Project, Release
-from projects.services import project_save
+from projects.models import LicenseUsage, Project, Release
+from projects.services import license_conversions_refresh, project_save
 from tests.helpers import SEED_HEADINGS, get_ok, parse
 
 TOMORROW = timezone.timedelta(days=1)
@@ -262,6 +264,120 @@ def test_an_import_keeps_the_license_section_counts(client, licenses_section):
     label, names = mit_usage(client)
     assert label == "Used by 3 projects:"
     assert set(names) == {"One", "Two", "Shown"}
+
+
+def mit_converting(at=None) -> int:
+    """How many published projects have a published release turning into MIT,
+    as the philosophy page counts them at ``at``."""
+    (mit,) = [item for item in licenses_in_use(at=at) if item.spdx_id == "MIT"]
+    return mit.converting_count
+
+
+@pytest.fixture
+def busl_to_mit(make_project, make_release):
+    """A published BUSL-1.1 project whose releases turn into MIT."""
+
+    def make(name, version="1.0", project_fields=None, **release_fields):
+        project = make_project(
+            name,
+            license_expression="BUSL-1.1",
+            terms={"change_license": "MIT", "change_after_months": 36},
+            **(project_fields or {}),
+        )
+        release = make_release(
+            project, version, released_on=datetime.date(2024, 2, 29), **release_fields
+        )
+        assert release.converts_to == "MIT"
+        return project, release
+
+    return make
+
+
+def test_the_conversions_count_follows_every_change_to_a_release(
+    client, licenses_section, busl_to_mit, make_release
+):
+    assert mit_converting() == 0
+    relay, first = busl_to_mit("Relay")
+    assert mit_converting() == 1
+    mit = get_ok(client, f"/?{next(_pages)}").find("section", id="licenses")
+    assert "Releases of 1 project turn into it." in mit.text
+    second = make_release(relay, "2.0", released_on=datetime.date(2024, 3, 1))
+    first.state = State.DRAFT
+    first.save()
+    assert mit_converting() == 1
+    second.delete()
+    assert mit_converting() == 0
+    first.state = State.PUBLISHED
+    # As the admin's publish action saves it: the state alone.
+    first.save(update_fields=["state", "updated_at"])
+    assert mit_converting() == 1
+    relay.state = State.DRAFT
+    project_save(project=relay)
+    assert mit_converting() == 0
+    relay.state = State.PUBLISHED
+    relay.save(update_fields=["state", "updated_at"])
+    assert mit_converting() == 1
+    first.license_expression = "MIT"
+    first.full_clean()
+    first.save()
+    assert mit_converting() == 0
+    busl_to_mit("Snuba")
+    Project.objects.get(slug="snuba").delete()
+    assert mit_converting() == 0
+
+
+def test_the_conversions_count_is_exact_to_the_second_of_a_schedule(
+    licenses_section, busl_to_mit
+):
+    now = timezone.now()
+    busl_to_mit("Steady")
+    busl_to_mit("Coming", publish_at=now + TOMORROW)
+    busl_to_mit("Leaving", project_fields={"unpublish_at": now + 3 * TOMORROW})
+    assert mit_converting(now) == 2  # Steady, Leaving
+    assert mit_converting(now + 2 * TOMORROW) == 3
+    assert mit_converting(now + 4 * TOMORROW) == 2  # Steady, Coming
+    # Only what no passing time changes is kept.
+    usage = LicenseUsage.objects.get(license__spdx_id="MIT")
+    assert usage.unscheduled_converting_count == 1
+
+
+def test_the_conversions_count_holds_for_a_license_that_arrives_later(
+    licenses_section, make_license, make_project, make_release
+):
+    project = make_project(
+        "Relay",
+        license_expression="BUSL-1.1",
+        terms={"change_license": "MPL-2.0", "change_after_months": 36},
+    )
+    make_release(project, "1.0", released_on=datetime.date(2024, 2, 29))
+    assert "MPL-2.0" not in [item.spdx_id for item in licenses_in_use()]
+    make_license("MPL-2.0")
+    (mpl,) = [item for item in licenses_in_use() if item.spdx_id == "MPL-2.0"]
+    assert (mpl.project_count, mpl.converting_count) == (0, 1)
+
+
+def test_an_import_keeps_the_conversions_count(client, licenses_section):
+    rows = read_file(
+        b"slug,name,summary,license_expression,state,releases,change_license,"
+        b"change_after_months\n"
+        b"one,One,The first.,BUSL-1.1,published,1.0|2024-02-29|BUSL-1.1,MIT,36\n"
+        b"two,Two,The second.,BUSL-1.1,draft,1.0|2024-02-29|BUSL-1.1,MIT,36\n",
+        "csv",
+    )
+    report = import_catalogue(rows, fmt="csv", user=SYSTEM)
+    assert not report.errors, report.errors
+    assert mit_converting() == 1
+
+
+def test_the_conversions_count_is_kept_in_a_fixed_number_of_queries(
+    licenses_section, busl_to_mit, django_assert_num_queries
+):
+    for number in range(11):
+        busl_to_mit(f"More {number}")
+    # The licenses, the distinct change expressions, the counts, the writing.
+    with django_assert_num_queries(4):
+        license_conversions_refresh()
+    assert mit_converting() == 11
 
 
 def test_the_license_section_costs_a_fixed_number_of_queries(

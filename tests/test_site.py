@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 from django.test import RequestFactory
+from django.urls import set_script_prefix
 from django.utils import timezone
 from django.views.defaults import server_error
 
@@ -135,6 +136,35 @@ def test_navigation_marks_the_current_section(client, catalogue):
     nav = get_ok(client, "/projects/alpha/").find("nav", "site-nav")
     current = [a for a in nav.find_all("a") if "aria-current" in a.attrs]
     assert [a.text for a in current] == ["Projects"]
+
+
+def test_the_kept_layout_parts_follow_the_section_and_the_script_prefix(
+    client, catalogue
+):
+    def current(path, **extra):
+        response = client.get(path, **extra)
+        assert response.status_code == 200
+        nav = parse(response).find("nav", "site-nav")
+        return [a.text for a in nav.find_all("a") if "aria-current" in a.attrs], (
+            nav.hrefs()
+        )
+
+    for _ in range(2):  # rendered, then kept
+        assert current("/licenses/")[0] == ["Licenses"]
+        assert current("/projects/")[0] == ["Projects"]
+        assert current("/")[0] == ["Philosophy"]
+        assert current("/search/?q=alpha")[0] == []
+    # Mounted under a prefix, the kept parts link under it.
+    set_script_prefix("/portal/")
+    try:
+        current_names, links = current("/licenses/?mounted")
+        footer = parse(client.get("/?mounted")).find("footer")
+    finally:
+        set_script_prefix("/")
+    assert current_names == ["Licenses"]
+    assert links[0] == "/portal/"
+    assert "/portal/projects/feed.atom" in footer.hrefs()
+    assert "/projects/feed.atom" in parse(client.get("/")).find("footer").hrefs()
 
 
 def test_pages_work_before_site_settings_are_saved(client, db):
@@ -848,14 +878,14 @@ def test_project_page_queries_do_not_grow(
             make_release(project, f"1.{next(counter)}.0")
 
     add_releases(3)
-    # Site settings, the project with its category, its licenses, its languages,
-    # its releases with their change licenses, its license history. Whether each
-    # release is open source today costs no query.
+    # Site settings, the project with its category, its licenses and its
+    # languages (one query), its releases with their change licenses, its
+    # license history. Whether each release is open source today costs no query.
     assert_constant_queries(
         client,
         django_assert_num_queries,
         "/projects/project-0/",
-        6,
+        5,
         lambda: add_releases(15),
     )
 

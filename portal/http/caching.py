@@ -29,7 +29,8 @@ What is costly and the same for every reader is also kept per content version
 (``remembered``), so that even a page or an address the page cache cannot answer
 (another page number, a tracking parameter, an API request, whose rate limit must
 see it) does not compute it again: the directory's facet counts and its filter
-form (kept by the process too), and the serialized answers
+form and the philosophy page's licenses in use (kept by the process too), and
+the serialized answers
 of the API's list and detail reads (``RememberedListMixin``,
 ``RememberedRetrieveMixin``; the view still runs, so authentication and rate
 limits apply to every request).
