@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0015_import_job_pending'),
+        ('projects', '0016_license_usage_conversions'),
     ]
 
     operations = [
