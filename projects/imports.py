@@ -29,11 +29,13 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import batched
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
+from django.db import IntegrityError, connections, transaction
+from django.db.models import QuerySet, prefetch_related_objects
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
@@ -70,6 +72,11 @@ REQUIRED_COLUMNS = ["slug", "name", "summary", "license_expression"]
 IMPORT_PERMISSIONS = ("projects.add_project", "projects.change_project")
 TRUE = {"true", "1", "yes", "y", "on"}
 FALSE = {"false", "0", "no", "n", "off", ""}
+
+
+# Sent once per chunk of a real import with the ids of the projects it created
+# (``project_ids``): their bulk insert sends no ``post_save``.
+catalogue_imported = Signal()
 
 
 class ImportFileError(Exception):
@@ -365,6 +372,13 @@ class _Importer:
         self.projects: dict[str, Project] = {}
         self.existing_pks: set[int] = set()
         self.new_links = _NewLinks()
+        # New projects and their license history: validated row by row, with
+        # ids taken in advance (``_ProjectIds``) so that their releases, links
+        # and history records can name them, and inserted together at the end
+        # of the chunk instead of one insert (and its signals) per row.
+        self.project_ids = _ProjectIds()
+        self.new_projects: list[Project] = []
+        self.new_changes: list[LicenseChange] = []
         # One bulk insert per model at the end, not one record (and a query of
         # the project's languages) per save.
         self.history = DeferredHistory(user=author)
@@ -386,16 +400,27 @@ class _Importer:
             ):
                 self.projects[project.slug] = project
                 self.existing_pks.add(project.pk)
+        self.project_ids.reserve(len(slugs) - len(self.projects))
 
     def flush(self, *, write: bool, keep: bool) -> None:
         """Insert the chunk's new releases (if ``write``), then its new links
         and history records (if ``write`` and ``keep``: not in a dry run), and
         let go of them."""
         if write:
+            Project.objects.bulk_create(self.new_projects, batch_size=1000)
+            LicenseChange.objects.bulk_create(self.new_changes, batch_size=1000)
             self.write_new_releases()
         if write and keep:
             self.new_links.write()
             self.history.write()
+            if self.new_projects:
+                # Bulk inserts send no post_save: say which projects are new
+                # (webhooks, sync of the content).
+                catalogue_imported.send(
+                    sender=Project, project_ids=[p.pk for p in self.new_projects]
+                )
+        self.new_projects = []
+        self.new_changes = []
         self.new_releases = []
         self.new_links.rows = {}
         self.history.pending = {}
@@ -419,15 +444,16 @@ class _Importer:
         self.for_review, self.submitted = None, 0
         changed = self._save_project(project, values, raw)
         project = self.projects[values["slug"]]
-        if created:
-            _known_empty(project, "license_changes")
         changed |= self._set_languages(project, languages)
         if self.for_review is not None:
             self._submit_for_review(project)
         # The history and its terms first: they decide the releases' conversions.
         history_changed = False
         for save in (self._save_history, self._save_terms):
-            if save(project, history if save == self._save_history else terms, errors):
+            if (
+                save(project, history if save == self._save_history else terms, errors)
+                and not created
+            ):
                 history_changed = True
                 getattr(project, "_prefetched_objects_cache", {}).pop(
                     "license_changes", None
@@ -564,17 +590,9 @@ class _Importer:
         if self._terms_locked(project, "terms", errors):
             return False
         grant = project_grant_with_terms(project=project, terms=terms)
-        try:
-            # The project is the one just saved (no query to find it again).
-            grant.full_clean(
-                exclude=["project"], validate_unique=False, validate_constraints=False
-            )
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                errors.setdefault(name, []).extend(messages)
+        if not self._change_valid(project, grant, "", errors):
             return False
-        self._record_author(grant)
-        grant.save()
+        self._save_change(project, grant)
         return True
 
     def _languages(self, value, errors: dict) -> list[str] | None:
@@ -635,22 +653,12 @@ class _Importer:
     def _save_project(self, project, values: dict, raw: dict) -> bool:
         if project is not None and must_review(self.user, project):
             return self._project_for_review(project, values)
-        if project is None:
-            project = Project()
-            changed = True
-        else:
-            changed = any(
-                getattr(project, name) != value for name, value in values.items()
-            )
-        if not changed:
-            return False
-        before = {name: getattr(project, name) for name in values}
+        if project is not None:
+            if all(getattr(project, name) == value for name, value in values.items()):
+                return False
+            before = {name: getattr(project, name) for name in values}
         try:
-            project = project_apply(
-                user=self.user,
-                project=project if project.pk is not None else None,
-                data=values,
-            )
+            project = project_apply(user=self.user, project=project, data=values)
         except PublishingRefused as refusal:
             raise RowInvalid({refusal.field: [refusal.message]}) from None
         try:
@@ -665,7 +673,12 @@ class _Importer:
             return False  # differed only in spelling (an expression's case)
         created = project.pk is None
         self._record_author(project)
-        project.save()
+        if created:
+            project.pk = self.project_ids.take()
+            self.new_projects.append(project)
+            _known_empty(project, "license_changes")
+        else:
+            project.save()
         self.projects[project.slug] = project
         self._link_licenses(project, created=created)
         return True
@@ -854,13 +867,91 @@ class _Importer:
             for name, value in values.items():
                 setattr(change, name, value)
             # Days are unique in memory (``existing`` and ``days``).
-            if not _entry_valid(change, label, errors):
+            if not self._change_valid(project, change, label, errors):
                 continue
-            self._record_author(change)
-            change.save()
+            self._save_change(project, change)
             existing[effective_on] = change
             changed = True
         return changed
+
+    def _change_valid(self, project, change, label: str, errors: dict) -> bool:
+        """Validate a step of ``project``'s license history. A new project has
+        none stored: its steps are checked against each other in memory, so the
+        model's look for a stored beginning (a query per step) is skipped by
+        validating the step without its project."""
+        if project.pk in self.existing_pks:
+            return _entry_valid(change, label, errors)
+        change.project = None
+        try:
+            return _entry_valid(change, label, errors)
+        finally:
+            change.project = project
+
+    def _save_change(self, project: Project, change: LicenseChange) -> None:
+        """Save a step of the license history; a new project's is inserted with
+        the project (``flush``) and joins its history in memory at once."""
+        self._record_author(change)
+        if project.pk in self.existing_pks:
+            change.save()
+            return
+        steps = list(project.license_changes.all())
+        if not any(step is change for step in steps):
+            self.new_changes.append(change)
+            # The model's order: the beginning (no day) first.
+            steps.append(change)
+            steps.sort(
+                key=lambda c: (c.effective_on is not None, c.effective_on or date.min)
+            )
+            _known_empty(project, "license_changes")
+            project.license_changes.all()._result_cache.extend(steps)
+
+
+class _ProjectIds:
+    """Ids for the projects an import creates, taken before they are inserted
+    (their releases, links and history records name them): from the table's
+    sequence on PostgreSQL, one query per chunk; on SQLite, where one writer at
+    a time holds the database, above the largest id ever used. An id taken and
+    not used (a row with an error) is a gap, as after a rolled-back insert."""
+
+    def __init__(self):
+        self.free: list[int] = []
+        self.last = 0
+
+    def reserve(self, count: int) -> None:
+        """Make sure that ``count`` more ids can be taken."""
+        missing = count - len(self.free)
+        if missing > 0:
+            self.free[:0] = reversed(self._next_ids(missing))
+
+    def take(self) -> int:
+        if not self.free:
+            self.reserve(1)
+        return self.free.pop()
+
+    def _next_ids(self, count: int) -> list[int]:
+        connection = connections[Project.objects.db]
+        table = Project._meta.db_table
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                    "FROM generate_series(1, %s)",
+                    [table, count],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(f"SELECT max(id) FROM {quoted}")  # noqa: S608 (our table)
+            highest = cursor.fetchone()[0] or 0
+            if connection.vendor == "sqlite":
+                # AUTOINCREMENT: never the id of a deleted row either.
+                cursor.execute(
+                    "SELECT seq FROM sqlite_sequence WHERE name = %s", [table]
+                )
+                stored = cursor.fetchone()
+                highest = max(highest, stored[0] if stored else 0)
+        first = max(highest, self.last) + 1
+        self.last = first + count - 1
+        return list(range(first, first + count))
 
 
 class _NewLinks:
@@ -868,21 +959,23 @@ class _NewLinks:
     relation at the end instead of a lookup and an insert per project."""
 
     def __init__(self):
-        self.rows: dict[str, list] = {}
+        # Per relation, (project id, other id) pairs: the rows are made only
+        # when written (a dry run makes none).
+        self.rows: dict[str, list[tuple[int, int]]] = {}
 
     def add(self, project: Project, name: str, pks: set[int]) -> None:
-        field = Project._meta.get_field(name)
-        through = field.remote_field.through
-        source = field.m2m_field_name()
-        target = field.m2m_reverse_field_name()
-        self.rows.setdefault(name, []).extend(
-            through(**{f"{source}_id": project.pk, f"{target}_id": pk}) for pk in pks
-        )
+        self.rows.setdefault(name, []).extend((project.pk, pk) for pk in pks)
 
     def write(self) -> None:
-        for name, rows in self.rows.items():
-            through = Project._meta.get_field(name).remote_field.through
-            through.objects.bulk_create(rows, batch_size=1000)
+        for name, pairs in self.rows.items():
+            field = Project._meta.get_field(name)
+            through = field.remote_field.through
+            source = f"{field.m2m_field_name()}_id"
+            target = f"{field.m2m_reverse_field_name()}_id"
+            through.objects.bulk_create(
+                [through(**{source: a, target: b}) for a, b in pairs],
+                batch_size=1000,
+            )
         self.rows = {}
 
 
@@ -919,15 +1012,17 @@ def _terms_values(entry: dict, *, label: str) -> dict:
 
 def _entry_valid(entry, label: str, errors: dict) -> bool:
     """Validate a release or history entry of the row's project; its errors go
-    under ``label``. Uniqueness is checked in memory by the caller, and the
-    project is the one just saved (no query to find it again)."""
+    under ``label`` (the row's own fields for none). Uniqueness is checked in
+    memory by the caller, and the project is the one just saved (no query to find
+    it again)."""
     try:
         entry.full_clean(
             exclude=["project"], validate_unique=False, validate_constraints=False
         )
     except ValidationError as error:
+        prefix = f"{label}." if label else ""
         for name, messages in error.message_dict.items():
-            errors.setdefault(f"{label}.{name}", []).extend(messages)
+            errors.setdefault(f"{prefix}{name}", []).extend(messages)
         return False
     return True
 
@@ -935,7 +1030,8 @@ def _entry_valid(entry, label: str, errors: dict) -> bool:
 def _known_empty(project: Project, relation: str) -> None:
     """Tell ``project`` (just created) that ``relation`` holds nothing yet, as a
     prefetch would, so that reading it costs no query."""
-    queryset = getattr(project, relation).all()
+    related = Project._meta.get_field(relation).related_model
+    queryset = QuerySet(related)
     queryset._result_cache = []
     queryset._prefetch_done = True
     project._prefetched_objects_cache = {
