@@ -45,7 +45,12 @@ from licenses.expressions import check_expression
 from licenses.models import License, remembered_conversion_terms
 from portal.http.caching import mark_content_changed
 from portal.publishing.history import DeferredHistory, record_author
-from portal.publishing.policy import SYSTEM, PublishingRefused, must_review
+from portal.publishing.policy import (
+    SYSTEM,
+    PublishingRefused,
+    must_review,
+    remembered_permissions,
+)
 from portal.publishing.revisions import revision_submit, working_copy
 from portal.text import json_input
 from projects.catalogue_format import (
@@ -284,6 +289,7 @@ def import_catalogue(
         with (
             transaction.atomic(),
             remembered_conversion_terms(),
+            remembered_permissions(),
             license_usage_deferred(),
         ):
             importer = _Importer(fmt=fmt, user=user)
@@ -382,6 +388,8 @@ class _Importer:
         # One bulk insert per model at the end, not one record (and a query of
         # the project's languages) per save.
         self.history = DeferredHistory(user=author)
+        self.reason = _("Import")
+        self.valid_values = _ValidValues()
         # New releases: validated row by row, inserted together at the end.
         self.new_releases: list[Release] = []
         # The row's change of a published project kept for review: the project
@@ -647,7 +655,7 @@ class _Importer:
     def _record_author(self, instance) -> None:
         """Before each save: the history record, by the importing user, for
         the reason "Import", written with the others at the end."""
-        record_author(instance, user=self.history.user, reason=_("Import"))
+        record_author(instance, user=self.history.user, reason=self.reason)
         self.history.defer(instance)
 
     def _save_project(self, project, values: dict, raw: dict) -> bool:
@@ -664,7 +672,7 @@ class _Importer:
         try:
             # Slugs are unique in memory: those in the database when the import
             # began (self.projects) and those of the rows before this one.
-            project.full_clean(validate_unique=False, validate_constraints=False)
+            self.valid_values.full_clean(project)
         except ValidationError as error:
             raise RowInvalid(error.message_dict) from None
         if project.pk is not None and all(
@@ -782,7 +790,7 @@ class _Importer:
                 )
                 continue
             # Versions are unique in memory (``existing`` and ``versions``).
-            if not _entry_valid(release, label, errors):
+            if not _entry_valid(release, label, errors, self.valid_values):
                 continue
             self._record_author(release)
             if release.pk is None:
@@ -880,10 +888,10 @@ class _Importer:
         model's look for a stored beginning (a query per step) is skipped by
         validating the step without its project."""
         if project.pk in self.existing_pks:
-            return _entry_valid(change, label, errors)
+            return _entry_valid(change, label, errors, self.valid_values)
         change.project = None
         try:
-            return _entry_valid(change, label, errors)
+            return _entry_valid(change, label, errors, self.valid_values)
         finally:
             change.project = project
 
@@ -940,18 +948,79 @@ class _ProjectIds:
                 )
                 return [row[0] for row in cursor.fetchall()]
             quoted = connection.ops.quote_name(table)
-            cursor.execute(f"SELECT max(id) FROM {quoted}")  # noqa: S608 (our table)
-            highest = cursor.fetchone()[0] or 0
             if connection.vendor == "sqlite":
                 # AUTOINCREMENT: never the id of a deleted row either.
                 cursor.execute(
-                    "SELECT seq FROM sqlite_sequence WHERE name = %s", [table]
+                    f"SELECT max(id), (SELECT seq FROM sqlite_sequence "  # noqa: S608 (our table)
+                    f"WHERE name = %s) FROM {quoted}",
+                    [table],
                 )
-                stored = cursor.fetchone()
-                highest = max(highest, stored[0] if stored else 0)
+            else:
+                cursor.execute(f"SELECT max(id), 0 FROM {quoted}")  # noqa: S608 (our table)
+            highest = max(value or 0 for value in cursor.fetchone())
         first = max(highest, self.last) + 1
         self.last = first + count - 1
         return list(range(first, first + count))
+
+
+class _ValidValues:
+    """``full_clean()`` without uniqueness (checked in memory by the import),
+    that does not check again a value a field has already accepted.
+
+    A field's own checks (``Field.clean``: type, length, choices, validators)
+    depend on the value alone, and an import meets the same values again and
+    again (a state, an expression, a date, an empty URL): a value a field
+    accepted once is left out of ``clean_fields()`` for that field afterwards.
+    The model's ``clean()`` runs for every instance, as do the checks of related
+    fields (they read the database) and of the schedule (it compares two
+    fields). Memory stays bounded: past ``KEPT`` values (most of them a name
+    or a slug, never seen again), it begins afresh."""
+
+    KEPT = 20_000
+    KEPT_TYPES = (str, int, bool, date, type(None))
+    ALWAYS = {"publish_at", "unpublish_at"}
+
+    def __init__(self):
+        self.accepted: set[tuple] = set()
+        self.fields: dict[type, list] = {}
+
+    def full_clean(self, instance, *, exclude=()) -> None:
+        model = type(instance)
+        fields = self.fields.get(model)
+        if fields is None:
+            fields = self.fields[model] = [
+                each
+                for each in model._meta.concrete_fields
+                if not (each.is_relation or each.generated or each.name in self.ALWAYS)
+            ]
+        if len(self.accepted) > self.KEPT:
+            self.accepted = set()
+        values = {}
+        skipped = list(exclude)
+        for each in fields:
+            value = getattr(instance, each.attname)
+            if type(value) not in self.KEPT_TYPES:
+                continue
+            key = (each, type(value), value)
+            if key in self.accepted:
+                skipped.append(each.name)
+            else:
+                values[each] = key
+        failed = set()
+        try:
+            instance.full_clean(
+                exclude=skipped, validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            failed = set(error.message_dict)
+            raise
+        finally:
+            for each, key in values.items():
+                if each.name in failed or each.name in exclude:
+                    continue
+                # As checked: ``clean_fields`` may have converted it.
+                if getattr(instance, each.attname) == key[2]:
+                    self.accepted.add(key)
 
 
 class _NewLinks:
@@ -1010,15 +1079,20 @@ def _terms_values(entry: dict, *, label: str) -> dict:
     return values
 
 
-def _entry_valid(entry, label: str, errors: dict) -> bool:
+def _entry_valid(
+    entry, label: str, errors: dict, valid_values: "_ValidValues | None" = None
+) -> bool:
     """Validate a release or history entry of the row's project; its errors go
     under ``label`` (the row's own fields for none). Uniqueness is checked in
     memory by the caller, and the project is the one just saved (no query to find
     it again)."""
     try:
-        entry.full_clean(
-            exclude=["project"], validate_unique=False, validate_constraints=False
-        )
+        if valid_values is None:
+            entry.full_clean(
+                exclude=["project"], validate_unique=False, validate_constraints=False
+            )
+        else:
+            valid_values.full_clean(entry, exclude=["project"])
     except ValidationError as error:
         prefix = f"{label}." if label else ""
         for name, messages in error.message_dict.items():
