@@ -33,7 +33,7 @@ from datetime import date
 from itertools import batched
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, prefetch_related_objects
 from django.dispatch import Signal
 from django.utils import timezone
@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from licenses.expressions import check_expression
 from licenses.models import License, remembered_conversion_terms
 from portal.http.caching import mark_content_changed
+from portal.publishing.bulk import Ids, insert_objects, insert_rows
 from portal.publishing.history import DeferredHistory, record_author
 from portal.publishing.policy import (
     SYSTEM,
@@ -382,7 +383,7 @@ class _Importer:
         # ids taken in advance (``_ProjectIds``) so that their releases, links
         # and history records can name them, and inserted together at the end
         # of the chunk instead of one insert (and its signals) per row.
-        self.project_ids = _ProjectIds()
+        self.project_ids = Ids(Project, using=Project.objects.db)
         self.new_projects: list[Project] = []
         self.new_changes: list[LicenseChange] = []
         # One bulk insert per model at the end, not one record (and a query of
@@ -415,7 +416,7 @@ class _Importer:
         and history records (if ``write`` and ``keep``: not in a dry run), and
         let go of them."""
         if write:
-            Project.objects.bulk_create(self.new_projects, batch_size=1000)
+            insert_objects(self.new_projects, using=Project.objects.db)
             LicenseChange.objects.bulk_create(self.new_changes, batch_size=1000)
             self.write_new_releases()
         if write and keep:
@@ -914,55 +915,6 @@ class _Importer:
             project.license_changes.all()._result_cache.extend(steps)
 
 
-class _ProjectIds:
-    """Ids for the projects an import creates, taken before they are inserted
-    (their releases, links and history records name them): from the table's
-    sequence on PostgreSQL, one query per chunk; on SQLite, where one writer at
-    a time holds the database, above the largest id ever used. An id taken and
-    not used (a row with an error) is a gap, as after a rolled-back insert."""
-
-    def __init__(self):
-        self.free: list[int] = []
-        self.last = 0
-
-    def reserve(self, count: int) -> None:
-        """Make sure that ``count`` more ids can be taken."""
-        missing = count - len(self.free)
-        if missing > 0:
-            self.free[:0] = reversed(self._next_ids(missing))
-
-    def take(self) -> int:
-        if not self.free:
-            self.reserve(1)
-        return self.free.pop()
-
-    def _next_ids(self, count: int) -> list[int]:
-        connection = connections[Project.objects.db]
-        table = Project._meta.db_table
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                    "FROM generate_series(1, %s)",
-                    [table, count],
-                )
-                return [row[0] for row in cursor.fetchall()]
-            quoted = connection.ops.quote_name(table)
-            if connection.vendor == "sqlite":
-                # AUTOINCREMENT: never the id of a deleted row either.
-                cursor.execute(
-                    f"SELECT max(id), (SELECT seq FROM sqlite_sequence "  # noqa: S608 (our table)
-                    f"WHERE name = %s) FROM {quoted}",
-                    [table],
-                )
-            else:
-                cursor.execute(f"SELECT max(id), 0 FROM {quoted}")  # noqa: S608 (our table)
-            highest = max(value or 0 for value in cursor.fetchone())
-        first = max(highest, self.last) + 1
-        self.last = first + count - 1
-        return list(range(first, first + count))
-
-
 class _ValidValues:
     """``full_clean()`` without uniqueness (checked in memory by the import),
     that does not check again a value a field has already accepted.
@@ -988,24 +940,25 @@ class _ValidValues:
         model = type(instance)
         fields = self.fields.get(model)
         if fields is None:
+            # (name, attname, the start of its keys): a field's own hash is slow.
             fields = self.fields[model] = [
-                each
+                (each.name, each.attname, (model, each.attname))
                 for each in model._meta.concrete_fields
                 if not (each.is_relation or each.generated or each.name in self.ALWAYS)
             ]
         if len(self.accepted) > self.KEPT:
             self.accepted = set()
-        values = {}
+        checked = []
         skipped = list(exclude)
-        for each in fields:
-            value = getattr(instance, each.attname)
+        for name, attname, start in fields:
+            value = getattr(instance, attname)
             if type(value) not in self.KEPT_TYPES:
                 continue
-            key = (each, type(value), value)
+            key = (start, type(value), value)
             if key in self.accepted:
-                skipped.append(each.name)
+                skipped.append(name)
             else:
-                values[each] = key
+                checked.append((name, attname, key))
         failed = set()
         try:
             instance.full_clean(
@@ -1015,11 +968,11 @@ class _ValidValues:
             failed = set(error.message_dict)
             raise
         finally:
-            for each, key in values.items():
-                if each.name in failed or each.name in exclude:
+            for name, attname, key in checked:
+                if name in failed or name in exclude:
                     continue
                 # As checked: ``clean_fields`` may have converted it.
-                if getattr(instance, each.attname) == key[2]:
+                if getattr(instance, attname) == key[2]:
                     self.accepted.add(key)
 
 
@@ -1039,12 +992,11 @@ class _NewLinks:
         for name, pairs in self.rows.items():
             field = Project._meta.get_field(name)
             through = field.remote_field.through
-            source = f"{field.m2m_field_name()}_id"
-            target = f"{field.m2m_reverse_field_name()}_id"
-            through.objects.bulk_create(
-                [through(**{source: a, target: b}) for a, b in pairs],
-                batch_size=1000,
-            )
+            columns = [
+                through._meta.get_field(field.m2m_field_name()),
+                through._meta.get_field(field.m2m_reverse_field_name()),
+            ]
+            insert_rows(through, columns, pairs, using=Project.objects.db)
         self.rows = {}
 
 
