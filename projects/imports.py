@@ -384,6 +384,7 @@ class _Importer:
         # and history records can name them, and inserted together at the end
         # of the chunk instead of one insert (and its signals) per row.
         self.project_ids = Ids(Project, using=Project.objects.db)
+        self.ids: dict[type, Ids] = {}
         self.new_projects: list[Project] = []
         self.new_changes: list[LicenseChange] = []
         # One bulk insert per model at the end, not one record (and a query of
@@ -417,7 +418,7 @@ class _Importer:
         let go of them."""
         if write:
             insert_objects(self.new_projects, using=Project.objects.db)
-            LicenseChange.objects.bulk_create(self.new_changes, batch_size=1000)
+            self._insert_new(self.new_changes)
             self.write_new_releases()
         if write and keep:
             self.new_links.write()
@@ -647,11 +648,23 @@ class _Importer:
     # -- writing -----------------------------------------------------------------
 
     def write_new_releases(self) -> None:
-        """One insert per thousand new releases (their projects are saved)."""
+        """One insert of the new releases (their projects are saved)."""
         for release in self.new_releases:
             release.project_id = release.project.pk
-        Release.objects.bulk_create(self.new_releases, batch_size=1000)
+        self._insert_new(self.new_releases)
         self.new_releases = []
+
+    def _insert_new(self, objs: list) -> None:
+        """Insert new releases or history steps, with ids taken at once (their
+        history records name them)."""
+        if not objs:
+            return
+        model = type(objs[0])
+        ids = self.ids.setdefault(model, Ids(model, using=Project.objects.db))
+        ids.reserve(len(objs))
+        for obj in objs:
+            obj.pk = ids.take()
+        insert_objects(objs, using=Project.objects.db)
 
     def _record_author(self, instance) -> None:
         """Before each save: the history record, by the importing user, for
