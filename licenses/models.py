@@ -148,7 +148,15 @@ class RuleListValidator:
 class LicenseManager(
     WithoutSearchVector, models.Manager.from_queryset(LicenseQuerySet)
 ):
-    pass
+    def source_available(self, spdx_ids) -> dict[str, "License"]:
+        # Within ``remembered_conversion_terms()``, an answer already known
+        # costs no queryset either (an import asks for every release).
+        memo = _remembered_terms.get()
+        if memo is not None:
+            wanted = tuple(sorted({i.lower() for i in spdx_ids}))
+            if wanted in memo:
+                return memo[wanted]
+        return self.get_queryset().source_available(spdx_ids)
 
 
 @text_hygiene

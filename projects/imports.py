@@ -29,11 +29,13 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import batched
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
@@ -42,8 +44,14 @@ from django.utils.translation import gettext as _
 from licenses.expressions import check_expression
 from licenses.models import License, remembered_conversion_terms
 from portal.http.caching import mark_content_changed
+from portal.publishing.bulk import Ids, insert_objects, insert_rows
 from portal.publishing.history import DeferredHistory, record_author
-from portal.publishing.policy import SYSTEM, PublishingRefused, must_review
+from portal.publishing.policy import (
+    SYSTEM,
+    PublishingRefused,
+    must_review,
+    remembered_permissions,
+)
 from portal.publishing.revisions import revision_submit, working_copy
 from portal.text import json_input
 from projects.catalogue_format import (
@@ -70,6 +78,11 @@ REQUIRED_COLUMNS = ["slug", "name", "summary", "license_expression"]
 IMPORT_PERMISSIONS = ("projects.add_project", "projects.change_project")
 TRUE = {"true", "1", "yes", "y", "on"}
 FALSE = {"false", "0", "no", "n", "off", ""}
+
+
+# Sent once per chunk of a real import with the ids of the projects it created
+# (``project_ids``): their bulk insert sends no ``post_save``.
+catalogue_imported = Signal()
 
 
 class ImportFileError(Exception):
@@ -277,6 +290,7 @@ def import_catalogue(
         with (
             transaction.atomic(),
             remembered_conversion_terms(),
+            remembered_permissions(),
             license_usage_deferred(),
         ):
             importer = _Importer(fmt=fmt, user=user)
@@ -365,9 +379,19 @@ class _Importer:
         self.projects: dict[str, Project] = {}
         self.existing_pks: set[int] = set()
         self.new_links = _NewLinks()
+        # New projects and their license history: validated row by row, with
+        # ids taken in advance (``_ProjectIds``) so that their releases, links
+        # and history records can name them, and inserted together at the end
+        # of the chunk instead of one insert (and its signals) per row.
+        self.project_ids = Ids(Project, using=Project.objects.db)
+        self.ids: dict[type, Ids] = {}
+        self.new_projects: list[Project] = []
+        self.new_changes: list[LicenseChange] = []
         # One bulk insert per model at the end, not one record (and a query of
         # the project's languages) per save.
         self.history = DeferredHistory(user=author)
+        self.reason = _("Import")
+        self.valid_values = _ValidValues()
         # New releases: validated row by row, inserted together at the end.
         self.new_releases: list[Release] = []
         # The row's change of a published project kept for review: the project
@@ -386,16 +410,27 @@ class _Importer:
             ):
                 self.projects[project.slug] = project
                 self.existing_pks.add(project.pk)
+        self.project_ids.reserve(len(slugs) - len(self.projects))
 
     def flush(self, *, write: bool, keep: bool) -> None:
         """Insert the chunk's new releases (if ``write``), then its new links
         and history records (if ``write`` and ``keep``: not in a dry run), and
         let go of them."""
         if write:
+            insert_objects(self.new_projects, using=Project.objects.db)
+            self._insert_new(self.new_changes)
             self.write_new_releases()
         if write and keep:
             self.new_links.write()
             self.history.write()
+            if self.new_projects:
+                # Bulk inserts send no post_save: say which projects are new
+                # (webhooks, sync of the content).
+                catalogue_imported.send(
+                    sender=Project, project_ids=[p.pk for p in self.new_projects]
+                )
+        self.new_projects = []
+        self.new_changes = []
         self.new_releases = []
         self.new_links.rows = {}
         self.history.pending = {}
@@ -419,15 +454,16 @@ class _Importer:
         self.for_review, self.submitted = None, 0
         changed = self._save_project(project, values, raw)
         project = self.projects[values["slug"]]
-        if created:
-            _known_empty(project, "license_changes")
         changed |= self._set_languages(project, languages)
         if self.for_review is not None:
             self._submit_for_review(project)
         # The history and its terms first: they decide the releases' conversions.
         history_changed = False
         for save in (self._save_history, self._save_terms):
-            if save(project, history if save == self._save_history else terms, errors):
+            if (
+                save(project, history if save == self._save_history else terms, errors)
+                and not created
+            ):
                 history_changed = True
                 getattr(project, "_prefetched_objects_cache", {}).pop(
                     "license_changes", None
@@ -564,17 +600,9 @@ class _Importer:
         if self._terms_locked(project, "terms", errors):
             return False
         grant = project_grant_with_terms(project=project, terms=terms)
-        try:
-            # The project is the one just saved (no query to find it again).
-            grant.full_clean(
-                exclude=["project"], validate_unique=False, validate_constraints=False
-            )
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                errors.setdefault(name, []).extend(messages)
+        if not self._change_valid(project, grant, "", errors):
             return False
-        self._record_author(grant)
-        grant.save()
+        self._save_change(project, grant)
         return True
 
     def _languages(self, value, errors: dict) -> list[str] | None:
@@ -620,43 +648,45 @@ class _Importer:
     # -- writing -----------------------------------------------------------------
 
     def write_new_releases(self) -> None:
-        """One insert per thousand new releases (their projects are saved)."""
+        """One insert of the new releases (their projects are saved)."""
         for release in self.new_releases:
             release.project_id = release.project.pk
-        Release.objects.bulk_create(self.new_releases, batch_size=1000)
+        self._insert_new(self.new_releases)
         self.new_releases = []
+
+    def _insert_new(self, objs: list) -> None:
+        """Insert new releases or history steps, with ids taken at once (their
+        history records name them)."""
+        if not objs:
+            return
+        model = type(objs[0])
+        ids = self.ids.setdefault(model, Ids(model, using=Project.objects.db))
+        ids.reserve(len(objs))
+        for obj in objs:
+            obj.pk = ids.take()
+        insert_objects(objs, using=Project.objects.db)
 
     def _record_author(self, instance) -> None:
         """Before each save: the history record, by the importing user, for
         the reason "Import", written with the others at the end."""
-        record_author(instance, user=self.history.user, reason=_("Import"))
+        record_author(instance, user=self.history.user, reason=self.reason)
         self.history.defer(instance)
 
     def _save_project(self, project, values: dict, raw: dict) -> bool:
         if project is not None and must_review(self.user, project):
             return self._project_for_review(project, values)
-        if project is None:
-            project = Project()
-            changed = True
-        else:
-            changed = any(
-                getattr(project, name) != value for name, value in values.items()
-            )
-        if not changed:
-            return False
-        before = {name: getattr(project, name) for name in values}
+        if project is not None:
+            if all(getattr(project, name) == value for name, value in values.items()):
+                return False
+            before = {name: getattr(project, name) for name in values}
         try:
-            project = project_apply(
-                user=self.user,
-                project=project if project.pk is not None else None,
-                data=values,
-            )
+            project = project_apply(user=self.user, project=project, data=values)
         except PublishingRefused as refusal:
             raise RowInvalid({refusal.field: [refusal.message]}) from None
         try:
             # Slugs are unique in memory: those in the database when the import
             # began (self.projects) and those of the rows before this one.
-            project.full_clean(validate_unique=False, validate_constraints=False)
+            self.valid_values.full_clean(project)
         except ValidationError as error:
             raise RowInvalid(error.message_dict) from None
         if project.pk is not None and all(
@@ -665,7 +695,12 @@ class _Importer:
             return False  # differed only in spelling (an expression's case)
         created = project.pk is None
         self._record_author(project)
-        project.save()
+        if created:
+            project.pk = self.project_ids.take()
+            self.new_projects.append(project)
+            _known_empty(project, "license_changes")
+        else:
+            project.save()
         self.projects[project.slug] = project
         self._link_licenses(project, created=created)
         return True
@@ -769,7 +804,7 @@ class _Importer:
                 )
                 continue
             # Versions are unique in memory (``existing`` and ``versions``).
-            if not _entry_valid(release, label, errors):
+            if not _entry_valid(release, label, errors, self.valid_values):
                 continue
             self._record_author(release)
             if release.pk is None:
@@ -854,13 +889,104 @@ class _Importer:
             for name, value in values.items():
                 setattr(change, name, value)
             # Days are unique in memory (``existing`` and ``days``).
-            if not _entry_valid(change, label, errors):
+            if not self._change_valid(project, change, label, errors):
                 continue
-            self._record_author(change)
-            change.save()
+            self._save_change(project, change)
             existing[effective_on] = change
             changed = True
         return changed
+
+    def _change_valid(self, project, change, label: str, errors: dict) -> bool:
+        """Validate a step of ``project``'s license history. A new project has
+        none stored: its steps are checked against each other in memory, so the
+        model's look for a stored beginning (a query per step) is skipped by
+        validating the step without its project."""
+        if project.pk in self.existing_pks:
+            return _entry_valid(change, label, errors, self.valid_values)
+        change.project = None
+        try:
+            return _entry_valid(change, label, errors, self.valid_values)
+        finally:
+            change.project = project
+
+    def _save_change(self, project: Project, change: LicenseChange) -> None:
+        """Save a step of the license history; a new project's is inserted with
+        the project (``flush``) and joins its history in memory at once."""
+        self._record_author(change)
+        if project.pk in self.existing_pks:
+            change.save()
+            return
+        steps = list(project.license_changes.all())
+        if not any(step is change for step in steps):
+            self.new_changes.append(change)
+            # The model's order: the beginning (no day) first.
+            steps.append(change)
+            steps.sort(
+                key=lambda c: (c.effective_on is not None, c.effective_on or date.min)
+            )
+            _known_empty(project, "license_changes")
+            project.license_changes.all()._result_cache.extend(steps)
+
+
+class _ValidValues:
+    """``full_clean()`` without uniqueness (checked in memory by the import),
+    that does not check again a value a field has already accepted.
+
+    A field's own checks (``Field.clean``: type, length, choices, validators)
+    depend on the value alone, and an import meets the same values again and
+    again (a state, an expression, a date, an empty URL): a value a field
+    accepted once is left out of ``clean_fields()`` for that field afterwards.
+    The model's ``clean()`` runs for every instance, as do the checks of related
+    fields (they read the database) and of the schedule (it compares two
+    fields). Memory stays bounded: past ``KEPT`` values (most of them a name
+    or a slug, never seen again), it begins afresh."""
+
+    KEPT = 20_000
+    KEPT_TYPES = (str, int, bool, date, type(None))
+    ALWAYS = {"publish_at", "unpublish_at"}
+
+    def __init__(self):
+        self.accepted: set[tuple] = set()
+        self.fields: dict[type, list] = {}
+
+    def full_clean(self, instance, *, exclude=()) -> None:
+        model = type(instance)
+        fields = self.fields.get(model)
+        if fields is None:
+            # (name, attname, the start of its keys): a field's own hash is slow.
+            fields = self.fields[model] = [
+                (each.name, each.attname, (model, each.attname))
+                for each in model._meta.concrete_fields
+                if not (each.is_relation or each.generated or each.name in self.ALWAYS)
+            ]
+        if len(self.accepted) > self.KEPT:
+            self.accepted = set()
+        checked = []
+        skipped = list(exclude)
+        for name, attname, start in fields:
+            value = getattr(instance, attname)
+            if type(value) not in self.KEPT_TYPES:
+                continue
+            key = (start, type(value), value)
+            if key in self.accepted:
+                skipped.append(name)
+            else:
+                checked.append((name, attname, key))
+        failed = set()
+        try:
+            instance.full_clean(
+                exclude=skipped, validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            failed = set(error.message_dict)
+            raise
+        finally:
+            for name, attname, key in checked:
+                if name in failed or name in exclude:
+                    continue
+                # As checked: ``clean_fields`` may have converted it.
+                if getattr(instance, attname) == key[2]:
+                    self.accepted.add(key)
 
 
 class _NewLinks:
@@ -868,21 +994,22 @@ class _NewLinks:
     relation at the end instead of a lookup and an insert per project."""
 
     def __init__(self):
-        self.rows: dict[str, list] = {}
+        # Per relation, (project id, other id) pairs: the rows are made only
+        # when written (a dry run makes none).
+        self.rows: dict[str, list[tuple[int, int]]] = {}
 
     def add(self, project: Project, name: str, pks: set[int]) -> None:
-        field = Project._meta.get_field(name)
-        through = field.remote_field.through
-        source = field.m2m_field_name()
-        target = field.m2m_reverse_field_name()
-        self.rows.setdefault(name, []).extend(
-            through(**{f"{source}_id": project.pk, f"{target}_id": pk}) for pk in pks
-        )
+        self.rows.setdefault(name, []).extend((project.pk, pk) for pk in pks)
 
     def write(self) -> None:
-        for name, rows in self.rows.items():
-            through = Project._meta.get_field(name).remote_field.through
-            through.objects.bulk_create(rows, batch_size=1000)
+        for name, pairs in self.rows.items():
+            field = Project._meta.get_field(name)
+            through = field.remote_field.through
+            columns = [
+                through._meta.get_field(field.m2m_field_name()),
+                through._meta.get_field(field.m2m_reverse_field_name()),
+            ]
+            insert_rows(through, columns, pairs, using=Project.objects.db)
         self.rows = {}
 
 
@@ -917,17 +1044,24 @@ def _terms_values(entry: dict, *, label: str) -> dict:
     return values
 
 
-def _entry_valid(entry, label: str, errors: dict) -> bool:
+def _entry_valid(
+    entry, label: str, errors: dict, valid_values: "_ValidValues | None" = None
+) -> bool:
     """Validate a release or history entry of the row's project; its errors go
-    under ``label``. Uniqueness is checked in memory by the caller, and the
-    project is the one just saved (no query to find it again)."""
+    under ``label`` (the row's own fields for none). Uniqueness is checked in
+    memory by the caller, and the project is the one just saved (no query to find
+    it again)."""
     try:
-        entry.full_clean(
-            exclude=["project"], validate_unique=False, validate_constraints=False
-        )
+        if valid_values is None:
+            entry.full_clean(
+                exclude=["project"], validate_unique=False, validate_constraints=False
+            )
+        else:
+            valid_values.full_clean(entry, exclude=["project"])
     except ValidationError as error:
+        prefix = f"{label}." if label else ""
         for name, messages in error.message_dict.items():
-            errors.setdefault(f"{label}.{name}", []).extend(messages)
+            errors.setdefault(f"{prefix}{name}", []).extend(messages)
         return False
     return True
 
@@ -935,7 +1069,8 @@ def _entry_valid(entry, label: str, errors: dict) -> bool:
 def _known_empty(project: Project, relation: str) -> None:
     """Tell ``project`` (just created) that ``relation`` holds nothing yet, as a
     prefetch would, so that reading it costs no query."""
-    queryset = getattr(project, relation).all()
+    related = Project._meta.get_field(relation).related_model
+    queryset = QuerySet(related)
     queryset._result_cache = []
     queryset._prefetch_done = True
     project._prefetched_objects_cache = {

@@ -9,6 +9,8 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from licenses.models import Family
 from portal.publishing.models import State
@@ -513,3 +515,129 @@ def test_a_file_goes_in_chunks_with_the_same_outcome(licenses, monkeypatch, db):
     ) == {"python"}
     again = run(HEADER + rows.replace("P 4", "P four"))
     assert (again.updated, again.unchanged) == (1, 4)
+
+
+BULK_HEADER = (
+    "slug,name,summary,license_expression,languages,state,releases,"
+    "license_history,change_license,change_after_months\n"
+)
+
+
+def bulk_rows(prefix: str, count: int) -> str:
+    """Rows creating projects, each with a language, two releases and, one in
+    two, a BUSL grant from its beginning (in its history, then its terms
+    changed by the terms columns)."""
+    rows = []
+    for n in range(count):
+        releases = f"1.0|2024-01-15|{{x}};2.0|2025-03-0{1 + n % 9}|{{x}}"
+        if n % 2:
+            rows.append(
+                f"{prefix}{n},P {n},S.,BUSL-1.1,python,published,"
+                + releases.format(x="BUSL-1.1")
+                + ",|BUSL-1.1|Relicensed||||Apache-2.0||36,Apache-2.0,24\n"
+            )
+        else:
+            rows.append(
+                f"{prefix}{n},P {n},S.,MIT,python;rust,published,"
+                + releases.format(x="MIT")
+                + ",,,\n"
+            )
+    return "".join(rows)
+
+
+# What a chunk of new projects costs, whatever its number of rows: the look for
+# the projects it names, the ids of the new ones, the ids and one insert each
+# of history steps and releases, one insert of projects (a dry run stops there;
+# the rest is dropped), of license links and language links, the ids and the
+# insert of the history records of each model (project, step, release), and
+# the insert of the project records' languages with the read of the languages
+# they list.
+QUERIES_PER_CHUNK = 17
+QUERIES_PER_DRY_CHUNK = 7
+
+
+@pytest.mark.parametrize(
+    ("dry_run", "per_chunk"),
+    [(False, QUERIES_PER_CHUNK), (True, QUERIES_PER_DRY_CHUNK)],
+)
+def test_an_import_costs_a_fixed_number_of_queries_per_chunk(
+    licenses, make_language, monkeypatch, db, dry_run, per_chunk
+):
+    make_language("Python")
+    make_language("Rust")
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
+    counts = []
+    for prefix, rows in (("a", 10), ("b", 30)):
+        with CaptureQueriesContext(connection) as queries:
+            report = run(BULK_HEADER + bulk_rows(prefix, rows), dry_run=dry_run)
+        assert report.ok and report.created == rows, report.errors
+        counts.append(len(queries))
+    ten, thirty = counts
+    assert thirty - ten == 2 * per_chunk, counts
+
+
+def test_new_projects_imported_in_bulk_have_their_terms_and_conversions(
+    licenses, make_language, make_staff, db
+):
+    make_language("Python")
+    make_language("Rust")
+    editor = make_staff("publisher", role="Publisher")
+    report = run(BULK_HEADER + bulk_rows("p", 4), user=editor)
+
+    assert report.ok and report.created == 4
+    busl = Project.objects.get(slug="p1")
+    (grant,) = busl.license_changes.all()
+    assert (grant.effective_on, grant.note) == (None, "Relicensed")
+    assert (grant.change_license, grant.change_after_months) == ("Apache-2.0", 24)
+    assert [
+        (r.version, r.converts_on, r.converts_to)
+        for r in busl.releases.order_by("version")
+    ] == [
+        ("1.0", D(2026, 1, 15), "Apache-2.0"),
+        ("2.0", D(2027, 3, 2), "Apache-2.0"),
+    ]
+    mit = Project.objects.get(slug="p0")
+    assert not mit.license_changes.exists()
+    assert {lang.slug for lang in mit.languages.all()} == {"python", "rust"}
+    assert [lic.spdx_id for lic in mit.licenses.all()] == ["MIT"]
+    # One history record per item, by its author.
+    for model, count in ((Project, 4), (LicenseChange, 2), (Release, 8)):
+        records = model.history.filter(history_type="+")
+        assert records.count() == count
+        assert set(records.values_list("history_user", flat=True)) == {editor.pk}
+    assert list(
+        Project.history.get(slug="p0")
+        .languages.values_list("language__slug", flat=True)
+        .order_by("language__slug")
+    ) == ["python", "rust"]
+
+
+def test_a_value_refused_once_is_refused_on_every_row(licenses, db):
+    """A field does not check again a value it accepted: one it refused is
+    reported on each row that holds it, next to rows where it is fine."""
+    header = "slug,name,summary,license_expression,repository_url\n"
+    report = run(
+        header
+        + "a,A,S.,MIT,https://example.org/a\n"
+        + "b,B,S.,MIT,not a url\n"
+        + "c,C,S.,MIT,https://example.org/a\n"
+        + "d,D,S.,MIT,not a url\n"
+    )
+    assert [(e.line, e.slug, e.field) for e in report.errors] == [
+        (3, "b", "repository_url"),
+        (5, "d", "repository_url"),
+    ]
+    assert (
+        report.errors[0].message == report.errors[1].message == ("Enter a valid URL.")
+    )
+
+
+def test_new_project_ids_follow_those_already_used(licenses, make_project, db):
+    """Ids are taken before the insert: after a deleted project's, never its."""
+    make_project("Gone").delete()
+    kept = make_project("Kept")
+    report = run(HEADER + "n1,N1,S.,MIT,,,\nn2,N2,S.,MIT,,,\n")
+    assert report.ok
+    first, second = Project.objects.filter(slug__in=["n1", "n2"]).order_by("pk")
+    assert kept.pk < first.pk < second.pk
+    assert make_project("Later").pk > second.pk

@@ -22,6 +22,7 @@ from django_tasks_db.models import DBTaskResult
 
 from portal.publishing.models import State
 from portal.publishing.policy import SYSTEM
+from projects.imports import import_catalogue, read_file
 from projects.models import Project
 from projects.services import project_update, release_create
 from tests.helpers import (
@@ -608,6 +609,26 @@ def test_deleting_a_public_project_unpublishes_it(
     drain()
     assert receiver.events()[0]["type"] == "project.unpublished"
     assert receiver.events()[0]["data"] == {"slug": "relay"}
+
+
+def test_a_project_published_by_an_import_is_announced(
+    make_license, subscribe, receiver, drain
+):
+    # The import inserts its new projects in bulk, without post_save.
+    make_license("MIT")
+    subscribe()
+    rows = read_file(
+        "slug,name,summary,license_expression,state\n"
+        "relay,Relay,Sends events.,MIT,published\n"
+        "draft-one,Draft,Not yet.,MIT,draft\n",
+        "csv",
+    )
+    report = commit(lambda: import_catalogue(rows, fmt="csv", user=SYSTEM))
+    assert report.created == 2
+    drain()
+    assert [(e["type"], e["data"]["slug"]) for e in receiver.events()] == [
+        ("project.published", "relay")
+    ]
 
 
 def test_drafts_reviews_and_previews_send_nothing(

@@ -7,8 +7,10 @@ transaction commits one ``sync_content`` task compares them with what was
 announced (``webhooks.events``). The work, and any event, happens in that task,
 never in the request. Nothing is queued while no subscription exists.
 
-Not heard here, and caught by the periodic ``announce_conversions`` run instead:
-writes that send no signal (the bulk import's inserts, ``update()``), renamed
+The bulk import's inserts send no ``post_save``: the import says which projects
+it created (``projects.imports.catalogue_imported``). Not heard here, and caught
+by the periodic ``announce_conversions`` run instead: other writes that send no
+signal (the import's new releases and links, ``update()``), renamed
 categories and languages, and scheduled moments that pass without a write.
 """
 
@@ -18,6 +20,7 @@ from django.dispatch import receiver
 
 from licenses.models import License
 from portal.publishing.transactions import gathered
+from projects.imports import catalogue_imported
 from projects.models import LicenseChange, Project, Release
 
 
@@ -75,3 +78,8 @@ def links_changed(sender, instance, action, using=DEFAULT_DB_ALIAS, **kwargs):
         Project.languages.through,
     ):
         _touched(instance, using)
+
+
+@receiver(catalogue_imported, dispatch_uid="webhooks.imported")
+def projects_imported(sender, project_ids, using=DEFAULT_DB_ALIAS, **kwargs):
+    _note(using, project_ids=project_ids)

@@ -29,7 +29,12 @@ So, to record a write:
 from contextlib import contextmanager
 from types import SimpleNamespace
 
+from django.db import DEFAULT_DB_ALIAS
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+from simple_history.utils import get_change_reason_from_object
+
+from portal.publishing.bulk import Ids, insert_fields, insert_rows
 
 # Indexed on the live tables (for the publishing rule and the content version),
 # never searched by in the history tables, where an index only slows each save.
@@ -101,7 +106,7 @@ def many_to_many_in_last_version(instance):
         return
     for field in fields:
         getattr(record, field.name).all().delete()
-    _write_m2m_history(type(instance), [instance], [record])
+    _write_m2m_history(type(instance), [instance], [record.pk])
 
 
 class DeferredHistory:
@@ -126,39 +131,81 @@ class DeferredHistory:
         created = instance._state.adding
         self.pending.setdefault((type(instance), created), {})[id(instance)] = instance
 
-    def write(self) -> None:
+    def write(self, *, using: str = DEFAULT_DB_ALIAS) -> None:
         for (model, created), instances in self.pending.items():
             instances = list(instances.values())
             for instance in instances:
                 del instance.skip_history_when_saving
-            # Without ``user``, simple-history names the current request's user
-            # itself, as for a save.
-            records = model.history.bulk_history_create(
-                instances, update=not created, default_user=self.user, batch_size=1000
+            history_ids = _write_records(
+                model, instances, created=created, user=self.user, using=using
             )
-            _write_m2m_history(model, instances, records)
+            _write_m2m_history(model, instances, history_ids, using=using)
         self.pending = {}
 
 
-def _write_m2m_history(model, instances, records) -> None:
+def _write_records(model, instances, *, created: bool, user, using) -> list[int]:
+    """Insert the history records of ``instances`` as simple-history's
+    ``bulk_history_create`` makes them (the tracked values, the date, the
+    author: the instance's, else ``user``, else the current request's; the
+    reason; "+" or "~"), without a model instance per record; return their
+    ids, taken in advance."""
+    history_model = model.history.model
+    ids = Ids(history_model, using=using)
+    ids.reserve(len(instances))
+    now = timezone.now()
+    history_type = "+" if created else "~"
+    tracked = [field.attname for field in history_model.tracked_fields]
+    fields = insert_fields(history_model, with_pk=True)
+    history_ids = []
+    rows = []
+    for instance in instances:
+        author = getattr(
+            instance,
+            "_history_user",
+            user or history_model.get_default_history_user(instance),
+        )
+        values = {name: getattr(instance, name) for name in tracked}
+        values.update(
+            history_id=ids.take(),
+            history_date=getattr(instance, "_history_date", now),
+            history_change_reason=get_change_reason_from_object(instance) or "",
+            history_type=history_type,
+            history_user_id=getattr(author, "pk", None),
+        )
+        history_ids.append(values["history_id"])
+        rows.append([values[field.attname] for field in fields])
+    insert_rows(history_model, fields, rows, using=using)
+    return history_ids
+
+
+def _write_m2m_history(model, instances, history_ids, *, using=DEFAULT_DB_ALIAS):
+    """Give the history records (``history_ids``, one per instance) of
+    ``instances`` the many-to-many values their model's history keeps, as they
+    are stored now."""
     history_model = model.history.model
     for field in history_model._history_m2m_fields:
         through = field.remote_field.through
         source = field.m2m_field_name()
-        rows: dict[int, list] = {}
-        for row in through.objects.filter(
-            **{f"{source}_id__in": [instance.pk for instance in instances]}
-        ):
-            rows.setdefault(getattr(row, f"{source}_id"), []).append(row)
-        m2m_model = getattr(history_model, field.name).model
         names = [f.attname for f in through._meta.fields]
-        m2m_model.objects.bulk_create(
-            [
-                m2m_model(
-                    history=record, **{name: getattr(row, name) for name in names}
-                )
-                for instance, record in zip(instances, records, strict=True)
+        rows: dict[int, list] = {}
+        for row in (
+            through.objects.using(using)
+            .filter(**{f"{source}_id__in": [instance.pk for instance in instances]})
+            .values_list(*names)
+        ):
+            rows.setdefault(row[names.index(f"{source}_id")], []).append(row)
+        m2m_model = getattr(history_model, field.name).model
+        fields = [
+            m2m_model._meta.get_field("history"),
+            *map(m2m_model._meta.get_field, names),
+        ]
+        insert_rows(
+            m2m_model,
+            fields,
+            (
+                [history_id, *row]
+                for instance, history_id in zip(instances, history_ids, strict=True)
                 for row in rows.get(instance.pk, [])
-            ],
-            batch_size=1000,
+            ),
+            using=using,
         )

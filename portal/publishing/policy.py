@@ -30,6 +30,8 @@ written when it is raised.
 """
 
 from collections.abc import Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth import get_permission_codename
@@ -68,11 +70,38 @@ def publish_permission(model) -> str:
     return f"{opts.app_label}.{get_permission_codename('publish', opts)}"
 
 
+# Within ``remembered_permissions()``: the answers of ``may_publish`` so far.
+_remembered: ContextVar[dict | None] = ContextVar(
+    "remembered_permissions", default=None
+)
+
+
+@contextmanager
+def remembered_permissions():
+    """Within the block, ``may_publish`` asks the authentication backends once
+    per user and model. For one long run of writes by one user (an import asks
+    for each of its rows); a change of the user's rights meanwhile is seen by
+    the next run."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
 def may_publish(user, model) -> bool:
     """Whether ``user`` may publish and unpublish items of ``model``."""
     if user is SYSTEM:
         return True
-    return bool(user and user.has_perm(publish_permission(model)))
+    if not user:
+        return False
+    memo = _remembered.get()
+    if memo is None:
+        return user.has_perm(publish_permission(model))
+    key = (id(user), model)
+    if key not in memo:
+        memo[key] = user.has_perm(publish_permission(model))
+    return memo[key]
 
 
 def check_publishing(*, user, model, current=None, changes: Mapping[str, Any]) -> None:
