@@ -294,44 +294,51 @@ def admin_import(actor, model, item, change):
     return response
 
 
-def admin_import_run(actor, model, item, change):
-    """Run for real a dry run that someone else (who may do everything)
-    uploaded: the person who clicks is the one whose rights count."""
+def _click_on_uploaded_job(actor, model, item, change, view, **job):
+    """``actor`` clicks ``view`` of an import job of the catalogue file that
+    someone else (who may do everything) uploaded: the person who clicks is the
+    one whose rights count."""
     uploader = get_user_model().objects.create_superuser("uploader")
-    dry_run = ImportJob.objects.create(
+    stored = ImportJob.objects.create(
         user=uploader,
         file_name="catalogue.json",
         format="json",
         content=catalogue_file(model, item, change),
-        dry_run=True,
-        status=ImportJob.Status.DONE,
+        **job,
     )
     with TestCase.captureOnCommitCallbacks(execute=True):
-        response = actor.admin().post(admin_url(Project, "import_run", dry_run.pk))
+        response = actor.admin().post(admin_url(Project, view, stored.pk))
     run_queued_tasks()
     return response
 
 
+def admin_import_run(actor, model, item, change):
+    """Run for real a finished dry run."""
+    return _click_on_uploaded_job(
+        actor,
+        model,
+        item,
+        change,
+        "import_run",
+        dry_run=True,
+        status=ImportJob.Status.DONE,
+    )
+
+
 def admin_import_again(actor, model, item, change):
-    """Queue again a real import left running by a worker that stopped, which
-    someone else (who may do everything) uploaded: the person who clicks is the
-    one whose rights count."""
-    uploader = get_user_model().objects.create_superuser("uploader")
+    """Queue again a real import left running by a worker that stopped."""
     long_ago = timezone.now() - datetime.timedelta(days=1)
-    stalled = ImportJob.objects.create(
-        user=uploader,
-        file_name="catalogue.json",
-        format="json",
-        content=catalogue_file(model, item, change),
+    return _click_on_uploaded_job(
+        actor,
+        model,
+        item,
+        change,
+        "import_again",
         dry_run=False,
         status=ImportJob.Status.RUNNING,
         started_at=long_ago,
         progress_at=long_ago,
     )
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        response = actor.admin().post(admin_url(Project, "import_again", stalled.pk))
-    run_queued_tasks()
-    return response
 
 
 def import_command(actor, model, item, change, tmp_path):
