@@ -296,6 +296,9 @@ class License(Publishable):
     search_vector = search_vector_field(SEARCH_FIELDS)
 
     objects = LicenseManager()
+    # The id releases' conversions name (``projects.signals``): a save that
+    # keeps it changes no count of projects turning into a license.
+    kept_as_loaded = ("spdx_id",)
     revision_writer = "licenses.services.license_apply_revision"
     history = content_history(excluded_fields=["search_vector", "summary_html"])
 

@@ -612,6 +612,10 @@ class Release(Publishable):
 
     published_parent = "project"
     revision_writer = "projects.services.release_apply_revision"
+    # What the count of projects turning into each license depends on
+    # (``projects.signals``): a write that leaves them all empty, before and
+    # after, changes no count.
+    kept_as_loaded = ("converts_to", "publish_at", "unpublish_at")
 
     objects = ReleaseQuerySet.as_manager()
     history = content_history()

@@ -57,17 +57,59 @@ def project_deleted(sender, instance, **kwargs):
         license_conversions_refresh()
 
 
+UNKNOWN = object()
+
+
+def counts_nothing(release, values) -> bool:
+    """Whether a release with these values (``Release.kept_as_loaded``: what it
+    turns into, its schedule) is outside every count of projects turning into a
+    license: it turns into nothing, so it is never counted, and it has no
+    schedule, so it does not make its project's count one read live."""
+    return all(
+        values.get(name, UNKNOWN) in ("", None) for name in release.kept_as_loaded
+    )
+
+
+def release_may_change_conversions(release, *, created: bool) -> bool:
+    """Whether a write of ``release`` can change a count: unless the release
+    counts nothing both as written and as it was (nothing, when created).
+    Unknown values (a release not read from the database) may."""
+    now = {name: release.__dict__.get(name, UNKNOWN) for name in release.kept_as_loaded}
+    before = (
+        {}
+        if created
+        else {
+            name: release.loaded_value(name, UNKNOWN) for name in release.kept_as_loaded
+        }
+    )
+    return not (
+        counts_nothing(release, now) and (created or counts_nothing(release, before))
+    )
+
+
 @receiver(post_save, sender=Release, dispatch_uid="projects.usage_on_release_save")
 @receiver(post_delete, sender=Release, dispatch_uid="projects.usage_on_release_delete")
-def release_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
+def release_changed(sender, instance, raw=False, created=False, **kwargs):
+    if raw:
+        return
+    if release_may_change_conversions(instance, created=created):
         license_conversions_refresh()
+    instance.keep_as_loaded()
 
 
 @receiver(post_save, sender=License, dispatch_uid="projects.usage_on_license_save")
-def license_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
+def license_saved(sender, instance, raw=False, created=False, **kwargs):
+    """A license's count changes only when its id does, or when a new one is
+    named by releases already (they may turn into it before it exists)."""
+    if raw:
+        return
+    before = None if created else instance.loaded_value("spdx_id", UNKNOWN)
+    if before != instance.spdx_id and (
+        not created
+        or Release.objects.filter(converts_to__icontains=instance.spdx_id).exists()
+    ):
         license_conversions_refresh()
+    instance.keep_as_loaded()
 
 
 @receiver(

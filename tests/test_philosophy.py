@@ -4,7 +4,9 @@ license section, and the error pages that must work without a database."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.template import loader
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from licenses.expressions import check_expression
@@ -378,6 +380,53 @@ def test_the_conversions_count_is_kept_in_a_fixed_number_of_queries(
     with django_assert_num_queries(4):
         license_conversions_refresh()
     assert mit_converting() == 11
+
+
+def test_a_schedule_on_a_release_turning_into_nothing_is_still_counted(
+    licenses_section, busl_to_mit, make_release
+):
+    # The release turns into nothing, but its schedule makes its project's
+    # count one read live: the kept count must let go of the project.
+    now = timezone.now()
+    relay, _ = busl_to_mit("Relay")
+    plain = make_release(
+        relay, "0.9", license_expression="MIT", released_on=datetime.date(2023, 1, 2)
+    )
+    assert plain.converts_to == ""
+    assert LicenseUsage.objects.get(license__spdx_id="MIT").unscheduled_converting_count
+    plain.unpublish_at = now + 2 * TOMORROW
+    plain.save()
+    usage = LicenseUsage.objects.get(license__spdx_id="MIT")
+    assert usage.unscheduled_converting_count == 0
+    assert mit_converting(now) == 1
+    assert mit_converting(now + 3 * TOMORROW) == 1
+
+
+def test_a_write_that_turns_nothing_into_a_license_recounts_nothing(
+    licenses_section, busl_to_mit, make_release, make_license
+):
+    relay, converting = busl_to_mit("Relay")
+    with CaptureQueriesContext(connection) as queries:
+        plain = make_release(
+            relay,
+            "0.9",
+            license_expression="MIT",
+            released_on=datetime.date(2023, 1, 2),
+        )
+        plain.state = State.DRAFT
+        plain.save()
+        plain.delete()
+        make_license("ISC")  # no release names it
+        mit = License.objects.get(spdx_id="MIT")
+        mit.name = "The MIT License"
+        mit.save()
+    assert not [q for q in queries if "licenseusage" in q["sql"].lower()]
+    # A write of a release that turns into a license still recounts.
+    with CaptureQueriesContext(connection) as queries:
+        converting.state = State.DRAFT
+        converting.save()
+    assert [q for q in queries if "licenseusage" in q["sql"].lower()]
+    assert mit_converting() == 0
 
 
 def test_the_license_section_costs_a_fixed_number_of_queries(

@@ -150,13 +150,36 @@ class Publishable(Versioned):
     class Meta:
         abstract = True
 
+    # Fields whose value as read is kept (``loaded_value``), so that a save can
+    # tell whether it changed them, beside ``state``.
+    kept_as_loaded: tuple[str, ...] = ()
+
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
         instance = super().from_db(db, field_names, values, **kwargs)
         # The state as read, so that a save can tell a change of state
         # (``portal.publishing.notifications``).
         instance._loaded_state = instance.__dict__.get("state")
+        instance._loaded_values = {
+            name: instance.__dict__[name]
+            for name in cls.kept_as_loaded
+            if name in instance.__dict__
+        }
         return instance
+
+    def loaded_value(self, name: str, default=None):
+        """``name``'s value as read from the database (one of
+        ``kept_as_loaded``), or ``default`` when unknown: an instance not read
+        from the database, or read without that field."""
+        return getattr(self, "_loaded_values", {}).get(name, default)
+
+    def keep_as_loaded(self) -> None:
+        """Take the values in hand as the stored ones (after a save)."""
+        self._loaded_values = {
+            name: self.__dict__[name]
+            for name in self.kept_as_loaded
+            if name in self.__dict__
+        }
 
     def is_published(self, at=None) -> bool:
         """The instance-side twin of ``published()``, for one object in hand."""
