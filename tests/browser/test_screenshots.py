@@ -21,20 +21,25 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("device", ["desktop", "phone"])
-def test_screenshots_of_the_main_pages(request, demo, screenshots, device, scheme):
+def test_screenshots_of_the_main_pages(request, demo, screenshots, device):
+    """Each page in both schemes (the scheme switched on the loaded page): a
+    picture of some substance, and nothing wider than the screen. Whole pages
+    for the README (``--screenshots``); otherwise the screen's part, which
+    costs a fraction and shows the same rendering."""
     browser_page = request.getfixturevalue("page" if device == "desktop" else "phone")
-    browser_page.emulate_media(color_scheme=scheme)
-    suffix = "" if scheme == "light" else "-dark"
+    full_page = request.config.getoption("screenshots")
+    viewport = browser_page.viewport_size["width"]
     for name, path in PAGES.items():
+        browser_page.emulate_media(color_scheme="light")
         browser_page.goto(demo + path)
-        target = screenshots / f"{name}-{device}{suffix}.png"
-        browser_page.screenshot(path=str(target), full_page=True)
-        assert target.stat().st_size > 10_000, target
-        width = browser_page.evaluate("() => document.documentElement.scrollWidth")
-        viewport = browser_page.viewport_size["width"]
-        assert width <= viewport, f"{path} scrolls sideways at {viewport}px"
+        for scheme, suffix in [("light", ""), ("dark", "-dark")]:
+            browser_page.emulate_media(color_scheme=scheme)
+            target = screenshots / f"{name}-{device}{suffix}.png"
+            browser_page.screenshot(path=str(target), full_page=full_page)
+            assert target.stat().st_size > 10_000, target
+            width = browser_page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= viewport, f"{path} scrolls sideways at {viewport}px"
 
 
 NARROW_PAGES = [
@@ -119,9 +124,9 @@ CUT_CONTROLS = """() => {
 FORM_PAGES = ["/projects/", "/projects/?sort=name", "/conversions/"]
 
 
-@pytest.mark.parametrize("width", [1280, 1024, 768, 375])
-def test_no_filter_control_cuts_its_chosen_text(browser, demo, width):
-    context = browser.new_context(viewport={"width": width, "height": 900})
+def test_no_filter_control_cuts_its_chosen_text(browser, demo):
+    """At 1280, 1024, 768 and 375 pixels (the page resized, not reloaded)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     cut = {}
     for path in FORM_PAGES:
@@ -129,7 +134,10 @@ def test_no_filter_control_cuts_its_chosen_text(browser, demo, width):
         page.evaluate(
             "() => document.querySelectorAll('details').forEach((d) => d.open = true)"
         )
-        if controls := page.evaluate(CUT_CONTROLS):
-            cut[path] = controls
+        for width in [1280, 1024, 768, 375]:
+            page.set_viewport_size({"width": width, "height": 900})
+            if controls := page.evaluate(CUT_CONTROLS):
+                cut[f"{path} at {width}px"] = controls
+        page.set_viewport_size({"width": 1280, "height": 900})
     context.close()
     assert cut == {}
