@@ -40,25 +40,43 @@ def project_fact_labels() -> dict[str, str]:
     }
 
 
-def _license_chip(license_: dict) -> str:
-    return (
-        f'<a class="license-chip" href="{escape(license_["url"])}">'
-        f"{escape(license_['spdx_id'])}"
-        f'<span class="visually-hidden">: {escape(license_["name"])}</span></a>'
-    )
+def _repeated(memo: dict, value) -> str:
+    """``escape(value)`` for a value many cards of a page share (a label, a
+    license, a category, a status): escaped once per page."""
+    try:
+        return memo[value]
+    except KeyError:
+        memo[value] = escaped = escape(value)
+        return escaped
 
 
-def facts_html(facts: dict, labels: dict, facts_class: str = "facts") -> str:
+def _license_chip(license_: dict, memo: dict) -> str:
+    key = ("chip", license_["spdx_id"])
+    if key not in memo:
+        memo[key] = (
+            f'<a class="license-chip" href="{escape(license_["url"])}">'
+            f"{escape(license_['spdx_id'])}"
+            f'<span class="visually-hidden">: {escape(license_["name"])}</span></a>'
+        )
+    return memo[key]
+
+
+def facts_html(
+    facts: dict, labels: dict, facts_class: str = "facts", memo: dict | None = None
+) -> str:
     """A project's facts as a definition list. ``facts``: plain values
-    (``projects.models.project_facts``); ``labels``: ``project_fact_labels()``.
-    The markup of escaped values, not yet marked safe."""
+    (``projects.models.project_facts``); ``labels``: ``project_fact_labels()``;
+    ``memo``: the escaped values a page's cards share. The markup of escaped
+    values, not yet marked safe."""
+    if memo is None:
+        memo = {}
     parts = [
-        f'\n<dl class="{escape(facts_class)}">\n  <div>\n'
-        f"    <dt>{escape(labels['license'])}</dt>\n    <dd>\n      "
+        f'\n<dl class="{_repeated(memo, facts_class)}">\n  <div>\n'
+        f"    <dt>{_repeated(memo, labels['license'])}</dt>\n    <dd>\n      "
     ]
     single = facts["single_license"]
     if single:
-        parts.append(f"\n        {_license_chip(single)}\n      ")
+        parts.append(f"\n        {_license_chip(single, memo)}\n      ")
     else:
         parts.append(
             f"\n        <code>{escape(facts['license_expression'])}</code>\n        "
@@ -66,10 +84,11 @@ def facts_html(facts: dict, labels: dict, facts_class: str = "facts") -> str:
         if facts["licenses"]:
             parts.append(
                 '\n          <ul class="inline-list" aria-label="'
-                f'{escape(labels["licenses_used"])}">\n            '
+                f'{_repeated(memo, labels["licenses_used"])}">\n            '
             )
             parts.extend(
-                f"\n              <li>{_license_chip(license_)}</li>\n            "
+                f"\n              <li>{_license_chip(license_, memo)}</li>"
+                "\n            "
                 for license_ in facts["licenses"]
             )
             parts.append("\n          </ul>\n        ")
@@ -77,20 +96,20 @@ def facts_html(facts: dict, labels: dict, facts_class: str = "facts") -> str:
     parts.append("\n    </dd>\n  </div>\n  ")
     if facts["category"]:
         parts.append(
-            f"\n    <div>\n      <dt>{escape(labels['category'])}</dt>\n"
-            f"      <dd>{escape(facts['category'])}</dd>\n    </div>\n  "
+            f"\n    <div>\n      <dt>{_repeated(memo, labels['category'])}</dt>\n"
+            f"      <dd>{_repeated(memo, facts['category'])}</dd>\n    </div>\n  "
         )
     parts.append("\n  \n    ")
     if facts["languages"]:
-        names = ", ".join(escape(name) for name in facts["languages"])
+        names = ", ".join(_repeated(memo, name) for name in facts["languages"])
         parts.append(
-            f"\n      <div>\n        <dt>{escape(labels['languages'])}</dt>\n"
+            f"\n      <div>\n        <dt>{_repeated(memo, labels['languages'])}</dt>\n"
             f"        <dd>{names}</dd>\n      </div>\n    "
         )
     parts.append(
-        f"\n  \n  <div>\n    <dt>{escape(labels['status'])}</dt>\n"
-        f'    <dd><span class="status status--{escape(facts["status"])}">'
-        f"{escape(facts['status_label'])}</span></dd>\n  </div>\n</dl>\n"
+        f"\n  \n  <div>\n    <dt>{_repeated(memo, labels['status'])}</dt>\n"
+        f'    <dd><span class="status status--{_repeated(memo, facts["status"])}">'
+        f"{_repeated(memo, facts['status_label'])}</span></dd>\n  </div>\n</dl>\n"
     )
     return "".join(parts)
 
@@ -106,12 +125,13 @@ def project_cards(projects: list, labels: dict):
     """``{% project_cards projects facts_labels %}``: the directory's cards, the
     items of its list. ``projects``: rows of ``projects.models.with_card_values``
     (``url``, ``name``, ``summary``, ``facts``)."""
+    memo = {}
     return SafeString(
         "".join(
             '\n        <li class="card">\n          <h3 class="card__title">'
             f'<a href="{escape(project["url"])}">{escape(project["name"])}</a></h3>'
             f"\n          <p>{escape(project['summary'])}</p>\n          "
-            f"{facts_html(project['facts'], labels, 'meta-list')}"
+            f"{facts_html(project['facts'], labels, 'meta-list', memo)}"
             "\n        </li>\n      "
             for project in projects
         )
