@@ -316,6 +316,8 @@ def card_relations(project_pks, at=None, *, details: bool = False):
     license's ``text_url`` and ``osi_approved`` ("" and False for a
     language). The query's SQL is compiled once per process and number of
     projects (``KEPT_CARD_RELATIONS``): building it cost more than running it."""
+    if not project_pks:
+        return []  # as Django does for an empty ``__in``: no query
     union = KEPT_CARD_RELATIONS[details].rows(pks=list(project_pks), at=at)
     return [
         (pk, kind, label, name, *rest) for pk, kind, _, label, _, name, *rest in union
@@ -368,7 +370,7 @@ def card_relations_query(*, at, pks, details: bool = False):
 # card_relations()'s query, without and with the licenses' details.
 KEPT_CARD_RELATIONS = {
     details: KeptQuery(
-        lambda *, at, pks, details=details: card_relations_query(
+        lambda *, at, pks, shape, details=details: card_relations_query(
             at=at, pks=pks, details=details
         ),
         model=License,
@@ -555,6 +557,31 @@ class Project(Publishable):
     def terms(self) -> "LicenseChange | None":
         """The grant in effect today: the terms of the project's current code."""
         return self.grant_on(timezone.localdate())
+
+
+def directory_projects(at=None):
+    """What the directory lists before any filter: the published projects, in
+    their default order."""
+    return Project.objects.published(at)
+
+
+def directory_page_rows(first: int, last: int, at=None) -> list[dict]:
+    """The directory's projects ``first`` to ``last`` (a slice's bounds)
+    without any filter, as rows of ``CARD_COLUMNS``: what
+    ``directory_projects(at).values(*CARD_COLUMNS)[first:last]`` reads, from
+    SQL compiled once per process and page (``KEPT_DIRECTORY_PAGE``)."""
+    return [
+        dict(zip(CARD_COLUMNS, row, strict=True))
+        for row in KEPT_DIRECTORY_PAGE.rows(at=at, shape=(first, last))
+    ]
+
+
+KEPT_DIRECTORY_PAGE = KeptQuery(
+    lambda *, at, pks, shape: directory_projects(at).values_list(*CARD_COLUMNS)[
+        shape[0] : shape[1]
+    ],
+    model=Project,
+)
 
 
 class ProjectLicense(models.Model):

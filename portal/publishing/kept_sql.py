@@ -41,12 +41,17 @@ def bind(slots: list, at, pks: Sequence[int]) -> list:
     ]
 
 
+# Shapes kept per query at most (then forgotten, and kept again as asked).
+KEPT_MOST = 256
+
+
 class KeptQuery:
-    """``build(at=..., pks=...)`` returns a ``values_list()`` queryset of the
-    rows visible at ``at`` for the primary keys ``pks``; ``rows()`` returns its
-    rows, as the queryset would, from the SQL kept for that many keys.
-    ``model``: a ``Publishable`` model the queryset reads through
-    ``published()``."""
+    """``build(at=..., pks=..., shape=...)`` returns a ``values_list()``
+    queryset of the rows visible at ``at`` for the primary keys ``pks``;
+    ``rows()`` returns its rows, as the queryset would, from the SQL kept for
+    that many keys and that ``shape`` (a tuple of what changes the SQL itself,
+    such as a slice's bounds, which Django writes into it). ``model``: a
+    ``Publishable`` model the queryset reads through ``published()``."""
 
     def __init__(self, build: Callable[..., QuerySet], *, model):
         self.build = build
@@ -58,19 +63,27 @@ class KeptQuery:
     def prep_at(self, at, connection):
         return self.moment_field.get_db_prep_value(at, connection)
 
-    def rows(self, *, pks: Sequence[int], at=None, using: str = "default") -> list:
+    def rows(
+        self,
+        *,
+        pks: Sequence[int] = (),
+        at=None,
+        shape: tuple = (),
+        using: str = "default",
+    ) -> list:
         at = at or timezone.now()
         pks = list(dict.fromkeys(pks))
-        if not pks:
-            # As Django does for an empty ``__in``: no query.
-            return []
         connection = connections[using]
-        key = (using, connection.vendor, len(pks))
-        if key not in self.kept:
-            self.kept[key] = self.compile(pks=pks, at=at, connection=connection)
-        compiled = self.kept[key]
+        key = (using, connection.vendor, len(pks), shape)
+        compiled = self.kept.get(key, False)
+        if compiled is False:
+            if len(self.kept) >= KEPT_MOST:
+                self.kept.clear()
+            compiled = self.kept[key] = self.compile(
+                pks=pks, at=at, shape=shape, connection=connection
+            )
         if compiled is None:
-            return list(self.build(at=at, pks=pks).using(using))
+            return list(self.build(at=at, pks=pks, shape=shape).using(using))
         sql, slots, converters = compiled
         params = bind(slots, self.prep_at(at, connection), pks)
         with connection.cursor() as cursor:
@@ -84,14 +97,14 @@ class KeptQuery:
                         row[position] = function(row[position], expression, connection)
         return [tuple(row) for row in rows]
 
-    def compile(self, *, pks, at, connection):
+    def compile(self, *, pks, at, shape=(), connection):
         """The SQL of the queryset built with markers, its parameters as slots
         (the moment, a key by its index, or a constant), and the compiler's value
         converters; None if binding this request's values does not give the
         SQL Django compiles for them."""
         markers = [PK_MARKER_BASE - index for index in range(len(pks))]
         compiler = (
-            self.build(at=AT_MARKER, pks=markers)
+            self.build(at=AT_MARKER, pks=markers, shape=shape)
             .query.chain()
             .get_compiler(connection=connection)
         )
@@ -107,7 +120,7 @@ class KeptQuery:
             else:
                 slots.append((CONSTANT, param))
         fresh_sql, fresh_params = (
-            self.build(at=at, pks=pks)
+            self.build(at=at, pks=pks, shape=shape)
             .query.chain()
             .get_compiler(connection=connection)
             .as_sql()
