@@ -5,8 +5,9 @@ cost more of the page's time than the database answering it: the directory's
 licenses and languages, a union of two ``published()`` querysets, cost some
 milliseconds of Python for a query PostgreSQL answers in a fraction of one.
 
-``KeptQuery`` builds its queryset once per process, database and number of
-rows asked for, with marker values in place of the moment (``at``) and the
+``KeptQuery`` builds its queryset once per process, database, number of
+keys and shape (what Django writes into the SQL itself, such as a slice's
+bounds), with marker values in place of the moment (``at``) and the
 primary keys (``pks``), and keeps the SQL Django compiled for it: the
 ``published()`` rule in it is the one ``published_q()`` wrote, not a copy. A
 request binds its own moment and keys where the markers were. Before keeping
