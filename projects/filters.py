@@ -6,6 +6,8 @@ thing at both doors. Choices only offer what the public may see: a draft license
 or a category used by drafts only, is not a filter value.
 """
 
+import copy
+
 import django_filters
 from django import forms
 from django.db import models
@@ -185,8 +187,27 @@ class ProjectDirectoryFilter(ActiveFiltersMixin, ProjectFilter):
         if data is not None and data.get("sort") in SORT_ALIASES:
             data = data.copy()
             data["sort"] = SORT_ALIASES[data["sort"]]
+        if data is None:
+            # Unbound, the filter set filters nothing: its filters (a deep copy
+            # of the class's, per instance) are copied only when its form is
+            # built (see __getattr__), not for every page of the directory.
+            self.base_filters = {}
         super().__init__(data, *args, **kwargs)
+        if data is None:
+            del self.base_filters  # the class's again
+            del self.filters
         self.facet_counts = None
+
+    def __getattr__(self, name):
+        # Only for what normal lookup does not find: an unbound filter set's
+        # filters, before their first use.
+        if name != "filters" or "base_filters" in vars(self):
+            raise AttributeError(name)
+        self.filters = copy.deepcopy(self.base_filters)
+        for filter_ in self.filters.values():
+            filter_.model = self.queryset.model
+            filter_.parent = self
+        return self.filters
 
     @property
     def form(self):
@@ -236,7 +257,7 @@ class ProjectDirectoryFilter(ActiveFiltersMixin, ProjectFilter):
         """What the rendered form depends on besides the content: the values
         the reader sent for its fields (valid or not)."""
         data = self.data if self.is_bound else QueryDict()
-        return repr([(name, data.getlist(name)) for name in self.filters])
+        return repr([(name, data.getlist(name)) for name in self.base_filters])
 
     def has_values(self) -> bool:
         """Whether the reader set any field of the form."""

@@ -25,6 +25,7 @@ from licenses.expressions import (
 )
 from licenses.models import License
 from portal.publishing.history import content_history
+from portal.publishing.kept_sql import KeptQuery
 from portal.publishing.models import Publishable, PublishableQuerySet
 from portal.publishing.versioning import Versioned
 from portal.text.fields import MarkdownHTMLField
@@ -228,13 +229,20 @@ CARD_COLUMNS = (
 
 
 def project_facts(
-    *, license_expression: str, licenses: list, category, languages, status
+    *,
+    license_expression: str,
+    licenses: list,
+    category,
+    languages,
+    status,
+    status_labels: dict | None = None,
 ) -> dict:
-    """What ``projects/_project_facts.html`` shows of a project, as plain values:
+    """What ``{% project_facts %}`` shows of a project, as plain values:
     ``licenses`` its public licenses (dicts of ``spdx_id``, ``name`` and ``url``,
     in ``for_listing()``'s order), ``category`` the category's name or None,
     ``languages`` the languages' names. ``single_license``: the one license when
-    the expression is that license alone (a chip stands for the expression)."""
+    the expression is that license alone (a chip stands for the expression).
+    ``status_labels``: ``status_labels()``, when a page shows many projects."""
     single = (
         licenses[0]
         if len(licenses) == 1 and licenses[0]["spdx_id"] == license_expression
@@ -247,8 +255,13 @@ def project_facts(
         "category": category,
         "languages": languages,
         "status": status,
-        "status_label": dict(Project.Status.choices).get(status, status),
+        "status_label": (status_labels or status_labels_now()).get(status, status),
     }
+
+
+def status_labels_now() -> dict:
+    """The statuses' labels, translated (in the active language)."""
+    return {value: str(label) for value, label in Project.Status.choices}
 
 
 CARD_SLUG_PLACEHOLDER = "card-slug"
@@ -281,6 +294,7 @@ def with_card_values(rows: list[dict], at=None) -> list[dict]:
     head, tail = reverse(
         "projects:detail", kwargs={"slug": CARD_SLUG_PLACEHOLDER}
     ).rsplit(CARD_SLUG_PLACEHOLDER, 1)
+    status_labels = status_labels_now()
     for pk, row in by_pk.items():
         row["url"] = f"{head}{row['slug']}{tail}"
         row["facts"] = project_facts(
@@ -289,6 +303,7 @@ def with_card_values(rows: list[dict], at=None) -> list[dict]:
             category=row["category__name"],
             languages=languages[pk],
             status=row["status"],
+            status_labels=status_labels,
         )
     return rows
 
@@ -299,7 +314,19 @@ def card_relations(project_pks, at=None, *, details: bool = False):
     label its SPDX id; licenses first, each kind in its model's order (then
     by pk), as ``for_listing()`` reads them. ``details``: each row also has a
     license's ``text_url`` and ``osi_approved`` ("" and False for a
-    language)."""
+    language). The query's SQL is compiled once per process and number of
+    projects (``KEPT_CARD_RELATIONS``): building it cost more than running it."""
+    if not project_pks:
+        return []  # as Django does for an empty ``__in``: no query
+    union = KEPT_CARD_RELATIONS[details].rows(pks=list(project_pks), at=at)
+    return [
+        (pk, kind, label, name, *rest) for pk, kind, _, label, _, name, *rest in union
+    ]
+
+
+def card_relations_query(*, at, pks, details: bool = False):
+    """The queryset of ``card_relations()``: a union of the licenses
+    ``published()`` at ``at`` and of the languages of the projects ``pks``."""
     integer, text = models.IntegerField(), models.CharField()
     columns = ["project", "is_language", "rank", "label", "row", "name"]
     license_details, language_details = {}, {}
@@ -312,7 +339,7 @@ def card_relations(project_pks, at=None, *, details: bool = False):
         }
     licenses = (
         License.objects.published(at)
-        .filter(projects__in=project_pks)
+        .filter(projects__in=pks)
         .annotate(
             project=F("projects"),
             is_language=Value(0, output_field=integer),
@@ -325,7 +352,7 @@ def card_relations(project_pks, at=None, *, details: bool = False):
         .values_list(*columns)
     )
     languages = (
-        Language.objects.filter(projects__in=project_pks)
+        Language.objects.filter(projects__in=pks)
         .annotate(
             project=F("projects"),
             is_language=Value(1, output_field=integer),
@@ -337,10 +364,19 @@ def card_relations(project_pks, at=None, *, details: bool = False):
         .order_by()
         .values_list(*columns)
     )
-    union = licenses.union(languages, all=True).order_by(*columns[1:5])
-    return [
-        (pk, kind, label, name, *rest) for pk, kind, _, label, _, name, *rest in union
-    ]
+    return licenses.union(languages, all=True).order_by(*columns[1:5])
+
+
+# card_relations()'s query, without and with the licenses' details.
+KEPT_CARD_RELATIONS = {
+    details: KeptQuery(
+        lambda *, at, pks, shape, details=details: card_relations_query(
+            at=at, pks=pks, details=details
+        ),
+        model=License,
+    )
+    for details in (False, True)
+}
 
 
 def project_relations(project_pk, at=None) -> tuple[list[dict], list[str]]:
@@ -521,6 +557,31 @@ class Project(Publishable):
     def terms(self) -> "LicenseChange | None":
         """The grant in effect today: the terms of the project's current code."""
         return self.grant_on(timezone.localdate())
+
+
+def directory_projects(at=None):
+    """What the directory lists before any filter: the published projects, in
+    their default order."""
+    return Project.objects.published(at)
+
+
+def directory_page_rows(first: int, last: int, at=None) -> list[dict]:
+    """The directory's projects ``first`` to ``last`` (a slice's bounds)
+    without any filter, as rows of ``CARD_COLUMNS``: what
+    ``directory_projects(at).values(*CARD_COLUMNS)[first:last]`` reads, from
+    SQL compiled once per process and page (``KEPT_DIRECTORY_PAGE``)."""
+    return [
+        dict(zip(CARD_COLUMNS, row, strict=True))
+        for row in KEPT_DIRECTORY_PAGE.rows(at=at, shape=(first, last))
+    ]
+
+
+KEPT_DIRECTORY_PAGE = KeptQuery(
+    lambda *, at, pks, shape: directory_projects(at).values_list(*CARD_COLUMNS)[
+        shape[0] : shape[1]
+    ],
+    model=Project,
+)
 
 
 class ProjectLicense(models.Model):

@@ -23,6 +23,8 @@ from projects.models import (
     CARD_COLUMNS,
     Project,
     Release,
+    directory_page_rows,
+    directory_projects,
     project_facts,
     project_relations,
     with_card_values,
@@ -43,7 +45,7 @@ class ProjectListView(CanonicalQueryMixin, ListView):
         filtering = any(name in query for name in ProjectDirectoryFilter.base_filters)
         self.filterset = ProjectDirectoryFilter(
             query if filtering else None,
-            queryset=Project.objects.published(),
+            queryset=directory_projects(),
             request=self.request,
         )
         if self.filterset.is_bound and not self.filterset.is_valid():
@@ -67,7 +69,15 @@ class ProjectListView(CanonicalQueryMixin, ListView):
                 local=True,
             )
         page = paginator.get_page(self.request.GET.get("page"))
-        page.object_list = with_card_values(list(page.object_list))
+        if self.filterset.is_bound:
+            rows = list(page.object_list)
+        elif paginator.count:
+            # Without filters, the directory's pages read by SQL kept per
+            # process: building it cost more than running it.
+            rows = directory_page_rows(page.start_index() - 1, page.end_index())
+        else:
+            rows = []
+        page.object_list = with_card_values(rows)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):

@@ -7,10 +7,20 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connections
+from django.utils import timezone
 
 from licenses.models import Family
+from portal.publishing.kept_sql import bind
 from portal.publishing.models import State
-from projects.models import Project
+from projects.models import (
+    CARD_COLUMNS,
+    KEPT_CARD_RELATIONS,
+    KEPT_DIRECTORY_PAGE,
+    Project,
+    card_relations_query,
+    directory_projects,
+)
 from tests.helpers import card_titles, freeze_today, get_ok, main_of
 
 
@@ -342,3 +352,118 @@ def test_project_pages_render_as_recorded(client, recorded_demo):
         assert_as_recorded(
             f"project-{project.slug}", rendered(client, project.get_absolute_url())
         )
+
+
+# ------------------------------------------- the cards' query, compiled once
+
+
+@pytest.fixture
+def licenses_on_a_schedule(make_license, make_project, make_language):
+    """A project under five licenses: one published, one scheduled to appear
+    in an hour, one to disappear in two hours, one draft, one in review; and
+    projects on the same schedule or unpublished."""
+    now = timezone.now()
+    make_license("MIT", name="MIT License")
+    make_license("Apache-2.0", name="Apache License", publish_at=now + HOUR)
+    make_license("BSD-3-Clause", name="BSD License", unpublish_at=now + 2 * HOUR)
+    make_license("GPL-3.0-only", name="GNU GPL", state=State.DRAFT)
+    make_license("ISC", name="ISC License", state=State.REVIEW)
+    make_project(
+        "Multi",
+        license_expression=(
+            "MIT AND Apache-2.0 AND BSD-3-Clause AND GPL-3.0-only AND ISC"
+        ),
+        languages=[make_language("Rust")],
+    )
+    make_project("Later", publish_at=now + HOUR)
+    make_project("Gone", unpublish_at=now + 2 * HOUR)
+    make_project("Drafted", state=State.DRAFT)
+    make_project("Reviewed", state=State.REVIEW)
+    return now
+
+
+HOUR = datetime.timedelta(hours=1)
+
+
+def chips(node) -> list[str]:
+    return [chip.text for chip in node.find_all("a", "license-chip")]
+
+
+def test_directory_and_project_page_show_only_what_is_public_at_each_moment(
+    client, licenses_on_a_schedule, monkeypatch
+):
+    """The directory's page and the cards' licenses come from SQL compiled
+    once per process: each request still sees exactly what ``published()``
+    lets through at its own moment, never a draft, something in review, or
+    something scheduled later."""
+    now = licenses_on_a_schedule
+    moments = {
+        now: (["Gone", "Multi"], ["BSD-3-Clause: BSD License", "MIT: MIT License"]),
+        now + 1.5 * HOUR: (
+            ["Gone", "Later", "Multi"],
+            [
+                "Apache-2.0: Apache License",
+                "BSD-3-Clause: BSD License",
+                "MIT: MIT License",
+            ],
+        ),
+        now + 3 * HOUR: (
+            ["Later", "Multi"],
+            ["Apache-2.0: Apache License", "MIT: MIT License"],
+        ),
+    }
+    for n, (moment, (projects, expected)) in enumerate(moments.items()):
+        monkeypatch.setattr(timezone, "now", lambda moment=moment: moment)
+        for repeat in range(2):  # compiled by the first request, kept for the next
+            response = client.get(f"/projects/?n={n}-{repeat}")
+            assert sorted(card_titles(response)) == projects, moment
+            card = next(
+                card
+                for card in main_of(response).find_all("li", "card")
+                if "Multi" in card.text
+            )
+            assert sorted(chips(card)) == expected, moment
+            assert "Rust" in card.text
+            page = main_of(client.get(f"/projects/multi/?n={n}-{repeat}"))
+            assert sorted(chips(page.find("dl", "facts"))) == expected, moment
+
+
+@pytest.mark.parametrize("details", [False, True])
+def test_the_kept_sql_is_the_sql_django_compiles_for_the_request(
+    licenses_on_a_schedule, make_project, details
+):
+    """Bound to a request's moment and projects, the kept SQL and its
+    parameters are those Django compiles for that request's own queryset: the
+    ``published()`` rule in it is the one ``published_q()`` writes."""
+    pks = [make_project(f"P{n}").pk for n in range(3)]
+    kept = KEPT_CARD_RELATIONS[details]
+    connection = connections["default"]
+    for at in (licenses_on_a_schedule, licenses_on_a_schedule + 5 * HOUR):
+        for chosen in (pks[:1], pks, pks[::-1]):
+            sql, slots, _converters = kept.compile(
+                pks=chosen, at=at, connection=connection
+            )
+            fresh = card_relations_query(at=at, pks=chosen, details=details)
+            assert (sql, bind(slots, kept.prep_at(at, connection), chosen)) == (
+                fresh.query.get_compiler(connection=connection).as_sql()[0],
+                list(fresh.query.get_compiler(connection=connection).as_sql()[1]),
+            )
+            assert kept.rows(pks=chosen, at=at) == list(fresh)
+
+
+def test_the_directory_page_kept_sql_is_the_sql_django_compiles(
+    licenses_on_a_schedule, make_project
+):
+    for n in range(3):
+        make_project(f"P{n}")
+    connection = connections["default"]
+    for at in (licenses_on_a_schedule, licenses_on_a_schedule + 5 * HOUR):
+        for first, last in ((0, 2), (2, 4), (0, 20)):
+            sql, slots, _converters = KEPT_DIRECTORY_PAGE.compile(
+                pks=[], at=at, shape=(first, last), connection=connection
+            )
+            fresh = directory_projects(at).values_list(*CARD_COLUMNS)[first:last]
+            compiled = fresh.query.get_compiler(connection=connection).as_sql()
+            bound = bind(slots, KEPT_DIRECTORY_PAGE.prep_at(at, connection), [])
+            assert (sql, bound) == (compiled[0], list(compiled[1]))
+            assert KEPT_DIRECTORY_PAGE.rows(at=at, shape=(first, last)) == list(fresh)
