@@ -39,7 +39,8 @@ def worker(transactional_db):
     """A worker running every queued task until the test ends: ``manage.py
     db_worker`` in a process of its own, as in production, on the test's
     database. Only on SQLite, whose test database is in memory where no other
-    process can open it, is it a thread of this process."""
+    process can open it, is it a thread of this process. Yields a check that
+    fails the test at once if the worker has stopped."""
     if connection.vendor == "sqlite":
         yield from worker_thread()
     else:
@@ -59,7 +60,11 @@ def worker_thread():
 
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
-    yield
+
+    def check():
+        assert thread.is_alive(), "the worker thread stopped"
+
+    yield check
     stop.set()
     thread.join(timeout=120)
 
@@ -75,7 +80,11 @@ def worker_process():
     process = subprocess.Popen(  # noqa: S603 (our own command)
         command, env={**os.environ, "DATABASE_URL": test_url, "LOG_LEVEL": "WARNING"}
     )
-    yield
+
+    def check():
+        assert process.poll() is None, f"db_worker exited ({process.returncode})"
+
+    yield check
     # Idle, the worker exits at once; one still importing (a test that failed
     # half-way) would finish first, so it is stopped.
     process.terminate()
@@ -111,12 +120,14 @@ def catalogue(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def watch_until(page, button: str, timeout: float = 600) -> list[str]:
+def watch_until(page, button: str, worker, timeout: float = 600) -> list[str]:
     """Reload the job's page (more often than its own refresh) until it offers
-    ``button`` or says it is done; return every status it showed."""
+    ``button`` or says it is done; return every status it showed. ``worker``
+    (the fixture's check) fails the test at once if the worker has stopped."""
     shown = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        worker()
         status = page.locator("#import-status").inner_text()
         shown.append(" ".join(status.split()))
         if page.locator(f"input[value='{button}'], a:text('{button}')").count():
@@ -130,7 +141,7 @@ def watch_until(page, button: str, timeout: float = 600) -> list[str]:
     raise AssertionError(f"no '{button}' after {timeout} s; shown: {shown[-3:]}")
 
 
-def test_a_large_import_shows_progress_then_its_report(import_page, axe, vnu):
+def test_a_large_import_shows_progress_then_its_report(import_page, worker, axe, vnu):
     page = import_page
     page.set_input_files(
         "input[name=file]",
@@ -143,7 +154,7 @@ def test_a_large_import_shows_progress_then_its_report(import_page, axe, vnu):
     assert time.monotonic() - started < 10  # the upload does not wait for the run
     assert page.locator("meta[http-equiv=refresh]").count() == 1
 
-    shown = watch_until(page, "Run for real")
+    shown = watch_until(page, "Run for real", worker)
 
     assert any(PROGRESS.search(status) for status in shown), shown
     report = page.locator("#import-status").inner_text()
@@ -154,7 +165,7 @@ def test_a_large_import_shows_progress_then_its_report(import_page, axe, vnu):
 
     page.click("input[value='Run for real']")
     page.wait_for_url(re.compile(r".*/import/\d+/$"))
-    watch_until(page, "See the projects")
+    watch_until(page, "See the projects", worker)
     assert (
         f"{ROWS} project(s) were created" in page.locator("#import-status").inner_text()
     )
