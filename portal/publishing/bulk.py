@@ -164,3 +164,20 @@ def insert_rows(
             f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608 (our table and columns)
             prepared,
         )
+
+
+def analyze_tables(models_: Iterable[type[models.Model]], *, using: str) -> None:
+    """On PostgreSQL, after many rows written in the current transaction:
+    refresh the planner's statistics of the tables of ``models_`` (ANALYZE
+    counts the transaction's own rows). Until autovacuum sees the commit, they
+    describe the tables as they were before, and a query joining them over
+    the whole catalogue is planned for a few rows: after an import of 10,000
+    projects, the recount of conversions took 7.5 s instead of 0.1 s. Elsewhere
+    nothing."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    tables = ", ".join(quote(model._meta.db_table) for model in models_)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
