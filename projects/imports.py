@@ -44,7 +44,7 @@ from django.utils.translation import gettext as _
 from licenses.expressions import check_expression
 from licenses.models import License, remembered_conversion_terms
 from portal.http.caching import mark_content_changed
-from portal.publishing.bulk import Ids, insert_objects, insert_rows
+from portal.publishing.bulk import Ids, analyze_tables, insert_objects, insert_rows
 from portal.publishing.history import DeferredHistory, record_author
 from portal.publishing.policy import (
     SYSTEM,
@@ -262,6 +262,18 @@ def _check_columns(columns: Iterable[str]) -> None:
 # Rows imported between two writes of what the import keeps for the end (new
 # releases, links, history records) and two loads of the projects the file names.
 CHUNK_ROWS = 1000
+# Rows created or updated from which a real import refreshes the database's
+# statistics of the tables it writes in bulk (``analyze_tables``).
+ANALYZE_AFTER_ROWS = 1000
+
+# The tables whose new rows go in bulk and that later queries read.
+WRITTEN_IN_BULK = (
+    Project,
+    Release,
+    LicenseChange,
+    Project.licenses.through,
+    Project.languages.through,
+)
 
 
 def import_catalogue(
@@ -317,6 +329,9 @@ def import_catalogue(
             if dry_run or report.errors:
                 transaction.set_rollback(True)
             else:
+                if report.created + report.updated >= ANALYZE_AFTER_ROWS:
+                    # Before the usage's recount over the whole catalogue.
+                    analyze_tables(WRITTEN_IN_BULK, using=Project.objects.db)
                 # Bulk inserts send no signal: say that the content changed.
                 transaction.on_commit(mark_content_changed)
     except IntegrityError:

@@ -7,10 +7,12 @@ thousand projects and their history records, tens of thousands of
 placeholders, each through several layers of the SQL compiler. Here each value
 goes through its field exactly as in ``bulk_create`` (``pre_save`` with
 ``add=True``, then ``get_db_prep_save``), and the rows go to the database in one
-``executemany`` per table. No signal is sent, as with ``bulk_create``.
+``COPY`` per table on PostgreSQL, one ``executemany`` elsewhere. No signal is
+sent, as with ``bulk_create``.
 """
 
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 
 from django.db import connections, models
 
@@ -141,11 +143,41 @@ def insert_rows(
     ]
     if not prepared:
         return
+    table = quote(model._meta.db_table)
     columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Django's cursors bind values on the client: each row of an
+            # ``executemany`` would be a statement of its own for the server to
+            # parse and plan. COPY streams the rows into the table instead.
+            # Logged as Django logs a query when it does (``DEBUG``, tests
+            # counting queries).
+            sql = f"COPY {table} ({columns}) FROM STDIN"
+            log = getattr(cursor, "debug_sql", None)
+            logged = log(sql, prepared, many=True) if log else nullcontext()
+            with logged, cursor.cursor.copy(sql) as copy:
+                for row in prepared:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(fields))
         cursor.executemany(
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608 (our table and columns)
-            f"VALUES ({placeholders})",
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608 (our table and columns)
             prepared,
         )
+
+
+def analyze_tables(models_: Iterable[type[models.Model]], *, using: str) -> None:
+    """On PostgreSQL, after many rows written in the current transaction:
+    refresh the planner's statistics of the tables of ``models_`` (ANALYZE
+    counts the transaction's own rows). Until autovacuum sees the commit, they
+    describe the tables as they were before, and a query joining them over
+    the whole catalogue is planned for a few rows: after an import of 10,000
+    projects, the recount of conversions took 7.5 s instead of 0.1 s. Elsewhere
+    nothing."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    tables = ", ".join(quote(model._meta.db_table) for model in models_)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
