@@ -103,12 +103,10 @@ class ProjectViewSet(
             # Writers reach their drafts too; readers never do.
             return Project.objects.all()
         if self.action == "list":
-            # Only the columns the list shows; its relations come as plain
-            # values (see paginate_queryset).
-            return (
-                Project.objects.published()
-                .select_related("category")
-                .only(*LIST_COLUMNS, "category__slug")
+            # Only the columns the list shows, as plain values (no model
+            # instance per row); its relations too (see paginate_queryset).
+            return Project.objects.published().values(
+                "pk", *LIST_COLUMNS, "category__slug"
             )
         queryset = Project.objects.published().for_listing().with_history()
         if self.action == "retrieve":

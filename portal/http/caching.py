@@ -392,6 +392,10 @@ class RememberedRetrieveMixin:
 
 
 def remembered_response(request, kind: str, read, *args, **kwargs) -> Response:
+    if getattr(request, "page_cache_key", None):
+        # The page cache keeps the answer itself: keeping its data as well
+        # would cost a second store, for a copy no request would read.
+        return read(request, *args, **kwargs)
     name = f"api:{kind}:{request.build_absolute_uri()}"
     data = remembered(request, name, lambda: read(request, *args, **kwargs).data)
     return Response(data)
@@ -428,6 +432,7 @@ class HttpCachingMiddleware:
         api = is_api_request(request)
         page_seconds = settings.PAGE_CACHE_SECONDS
         key = None if (private or not page_seconds) else page_key(request, version)
+        request.page_cache_key = key
         response = cached_page(key) if key else None
         # An API answer counts against the client's rate limit, from the cache
         # too; over it, the view answers (the 429 in the API's error format).
