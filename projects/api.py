@@ -86,6 +86,9 @@ class ProjectViewSet(
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     filterset_class = ProjectFilter
     ordering_fields = ("name", "updated_at")
+    # Reads show published projects only, whoever asks: the list's count is
+    # kept per content version and filters (portal.api.pagination).
+    count_kept = True
     permission_classes = [ActionPermissions]
     # Writes are JSON (a form cannot say null, e.g. "no category"); any other
     # body is a 415.

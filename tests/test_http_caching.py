@@ -533,7 +533,11 @@ def test_a_logged_in_user_is_never_served_from_or_stored_in_the_page_cache(
 
 
 def test_api_reads_are_serialized_once_per_content_version(
-    client, catalogue, make_project, django_assert_num_queries
+    client,
+    catalogue,
+    make_project,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
 ):
     with django_assert_num_queries(5):
         first = client.get("/api/v1/projects/?ordering=name")
@@ -543,16 +547,23 @@ def test_api_reads_are_serialized_once_per_content_version(
         again = client.get("/api/v1/projects/?ordering=name")
     assert again.json() == first.json()
     assert again["ETag"] == first["ETag"]
-    # Another address is an answer of its own.
+    # Another address is an answer of its own; the list's count, the same
+    # for every order and page, is kept.
+    with django_assert_num_queries(4) as other:
+        client.get("/api/v1/projects/?ordering=-name&page_size=1")
+    assert not [q for q in other.captured_queries if "COUNT(" in q["sql"]]
+    # Another filter is another count.
     with django_assert_num_queries(5):
-        client.get("/api/v1/projects/?ordering=-name")
+        assert client.get("/api/v1/projects/?status=active").json()["count"] == 1
+    with django_assert_max_num_queries(5) as archived:
+        assert client.get("/api/v1/projects/?status=archived").json()["count"] == 0
+    assert [q for q in archived.captured_queries if "COUNT(" in q["sql"]]
     # A publish makes a new content version: the new project is there at once.
     make_project("Relay")
-    names = [
-        p["name"]
-        for p in client.get("/api/v1/projects/?ordering=name").json()["results"]
-    ]
-    assert names == ["Relay", "Snuba"]
+    page = client.get("/api/v1/projects/?ordering=name").json()
+    assert [p["name"] for p in page["results"]] == ["Relay", "Snuba"]
+    assert page["count"] == 2
+    assert client.get("/api/v1/projects/?page_size=1&page=2").json()["count"] == 2
 
 
 def test_reads_the_page_cache_cannot_answer_share_the_serialized_answer(

@@ -26,9 +26,27 @@ class FilterBackend(DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
+def names_a_filter(key: str, filters) -> bool:
+    """Whether the parameter ``key`` is one of ``filters``: its name, or the
+    name with a suffix (a range's ``_min``, ``_after``...)."""
+    return any(key == name or key.startswith(f"{name}_") for name in filters)
+
+
 def sets_any_filter(params, filters) -> bool:
-    """Whether ``params`` holds a value for any of ``filters``: its name, or
-    the name with a suffix (a range's ``_min``, ``_after``...)."""
-    return any(
-        key == name or key.startswith(f"{name}_") for key in params for name in filters
-    )
+    """Whether ``params`` holds a value for any of ``filters``."""
+    return any(names_a_filter(key, filters) for key in params)
+
+
+def filter_values(params, view) -> list[tuple[str, list[str]]]:
+    """The values ``params`` gives the filters of ``view``'s FilterSet, in
+    order: what the rows its list selects depend on besides the content (not
+    the page, its size, the order, nor any other parameter)."""
+    filterset_class = getattr(view, "filterset_class", None)
+    if filterset_class is None:
+        return []
+    filters = filterset_class.base_filters
+    return [
+        (key, params.getlist(key))
+        for key in sorted(params)
+        if names_a_filter(key, filters)
+    ]
