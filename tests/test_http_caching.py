@@ -487,6 +487,17 @@ def test_a_page_asked_for_again_is_kept_by_the_process(client, catalogue, monkey
     assert len(kept) == 1
 
 
+def test_a_large_answer_is_not_kept_by_the_process(client, catalogue, monkeypatch):
+    monkeypatch.setattr(caching, "PROCESS_PAGE_MAX_BYTES", 100)
+    first = client.get("/api/v1/projects/")
+    assert len(first.content) > 100
+
+    again = [client.get("/api/v1/projects/") for _ in range(2)]
+
+    assert [answer.content for answer in again] == [first.content] * 2
+    assert not caching.process_pages._cache
+
+
 def test_a_cached_page_still_gets_the_security_headers(client, catalogue):
     client.get("/projects/")
     response = client.get("/projects/")

@@ -517,13 +517,16 @@ def cached_page(key: str):
     response = process_pages.get(key)
     if response is None:
         response = cache.get(key)
-        if response is not None:
+        if response is not None and len(response.content) <= PROCESS_PAGE_MAX_BYTES:
             process_pages.set(key, response, settings.PAGE_CACHE_SECONDS)
     return response
 
 
 # This process's copies of pages (``cached_page``): pickled, as the shared
-# cache keeps them, so that no two requests share a response object.
+# cache keeps them, so that no two requests share a response object. A large
+# answer (an SBOM of the whole catalogue: megabytes) is left to the shared
+# cache, so that a worker's memory does not grow with it.
+PROCESS_PAGE_MAX_BYTES = 512 * 1024
 process_pages = LocMemCache("portal-process-pages", {"OPTIONS": {"MAX_ENTRIES": 64}})
 
 
