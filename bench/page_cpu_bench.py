@@ -2,6 +2,7 @@
 against their plain Django counterparts of ``bench/plain/`` on the same database.
 
     uv run python bench/page_cpu_bench.py [--requests 200] [--repeat 3]
+                                          [--only LABEL] [--code DIR]
 
 Needs the database ``bench/http_bench.py`` seeds (``portal_httpbench``, 10,000
 projects; another with ``DATABASE_URL``) and Redis at ``127.0.0.1:6379``
@@ -30,7 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+# The code measured: this checkout's, or another's (``--code``).
+ROOT = Path(os.environ.get("BENCH_CODE") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
 DATABASE_URL = os.environ.get(
     "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_httpbench"
@@ -67,9 +69,19 @@ def main():
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", help="a label of the portal's pages")
+    parser.add_argument(
+        "--code",
+        type=Path,
+        help="measure the code of another checkout (e.g. main's, for a "
+        "before and after in one run) with this script's pages",
+    )
     args = parser.parse_args()
+    if args.code:
+        global ROOT
+        ROOT = args.code.resolve()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "BENCH_CODE": str(ROOT),
         "DJANGO_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
