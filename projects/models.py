@@ -167,40 +167,23 @@ def with_list_values(rows: list[dict], at=None) -> list[dict]:
     license_expression, note)``, oldest first), each in the order
     ``for_listing()`` and ``with_history()`` give, and ``list_terms`` (the
     terms of the grant in effect today, as ``LicenseChange.terms_dict()``, or
-    None). Three queries, like those prefetches, without building a model
-    instance and a related manager for every row they return."""
+    None). Three queries, like those prefetches, their SQL kept per process
+    (``KeptQuery``), without building a model instance and a related manager
+    for every row they return."""
     by_pk = {row["pk"]: row for row in rows}
     for row in rows:
         row["public_license_ids"] = []
         row["language_slugs"] = []
         row["license_history"] = []
         row["grants"] = []
-    licenses = (
-        License.objects.published(at)
-        .filter(projects__in=by_pk)
-        .order_by(*License._meta.ordering, "pk")
-        .values_list("projects", "spdx_id")
-    )
-    for pk, spdx_id in licenses:
+    if not by_pk:
+        return rows
+    pks = list(by_pk)
+    for pk, spdx_id in KEPT_LIST_LICENSES.rows(pks=pks, at=at):
         by_pk[pk]["public_license_ids"].append(spdx_id)
-    languages = (
-        Language.objects.filter(projects__in=by_pk)
-        .order_by(*Language._meta.ordering, "pk")
-        .values_list("projects", "slug")
-    )
-    for pk, slug in languages:
+    for pk, slug in KEPT_LIST_LANGUAGES.rows(pks=pks, at=at):
         by_pk[pk]["language_slugs"].append(slug)
-    changes = (
-        LicenseChange.objects.filter(project__in=by_pk)
-        .order_by(F("effective_on").asc(nulls_first=True), "pk")
-        .values_list(
-            "project",
-            "effective_on",
-            "license_expression",
-            "note",
-            *LicenseChange.TERMS,
-        )
-    )
+    changes = KEPT_LIST_CHANGES.rows(pks=pks, at=at)
     for pk, effective_on, expression, note, *terms in changes:
         by_pk[pk]["license_history"].append((effective_on, expression, note))
         by_pk[pk]["grants"].append(
@@ -589,6 +572,42 @@ KEPT_DIRECTORY_PAGE = KeptQuery(
     lambda *, at, pks, shape: directory_projects(at).values_list(*CARD_COLUMNS)[
         shape[0] : shape[1]
     ],
+    model=Project,
+)
+
+
+# with_list_values()'s queries. The languages and the license history have no
+# publishing rule of their own (their projects are read through published()):
+# ``model`` only says how a moment would be written, and none is.
+KEPT_LIST_LICENSES = KeptQuery(
+    lambda *, at, pks, shape: (
+        License.objects.published(at)
+        .filter(projects__in=pks)
+        .order_by(*License._meta.ordering, "pk")
+        .values_list("projects", "spdx_id")
+    ),
+    model=License,
+)
+KEPT_LIST_LANGUAGES = KeptQuery(
+    lambda *, at, pks, shape: (
+        Language.objects.filter(projects__in=pks)
+        .order_by(*Language._meta.ordering, "pk")
+        .values_list("projects", "slug")
+    ),
+    model=Project,
+)
+KEPT_LIST_CHANGES = KeptQuery(
+    lambda *, at, pks, shape: (
+        LicenseChange.objects.filter(project__in=pks)
+        .order_by(F("effective_on").asc(nulls_first=True), "pk")
+        .values_list(
+            "project",
+            "effective_on",
+            "license_expression",
+            "note",
+            *LicenseChange.TERMS,
+        )
+    ),
     model=Project,
 )
 
