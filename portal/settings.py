@@ -339,7 +339,7 @@ REST_FRAMEWORK = {
     # OPTIONS on an address the public cannot see is the 404 of a missing one.
     "DEFAULT_METADATA_CLASS": "portal.api.metadata.PublicMetadata",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "portal.api.filtering.FilterBackend",
         "portal.api.ordering.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PageNumberPagination",

@@ -86,6 +86,9 @@ class ProjectViewSet(
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     filterset_class = ProjectFilter
     ordering_fields = ("name", "updated_at")
+    # Reads show published projects only, whoever asks: the list's count is
+    # kept per content version and filters (portal.api.pagination).
+    count_kept = True
     permission_classes = [ActionPermissions]
     # Writes are JSON (a form cannot say null, e.g. "no category"); any other
     # body is a 415.
@@ -103,12 +106,10 @@ class ProjectViewSet(
             # Writers reach their drafts too; readers never do.
             return Project.objects.all()
         if self.action == "list":
-            # Only the columns the list shows; its relations come as plain
-            # values (see paginate_queryset).
-            return (
-                Project.objects.published()
-                .select_related("category")
-                .only(*LIST_COLUMNS, "category__slug")
+            # Only the columns the list shows, as plain values (no model
+            # instance per row); its relations too (see paginate_queryset).
+            return Project.objects.published().values(
+                "pk", *LIST_COLUMNS, "category__slug"
             )
         queryset = Project.objects.published().for_listing().with_history()
         if self.action == "retrieve":

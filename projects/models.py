@@ -159,61 +159,45 @@ class ProjectManager(
     pass
 
 
-def with_list_values(projects: list, at=None) -> list:
-    """Give each project of ``projects`` (a page, already read) what the API's
-    list shows of its relations, as plain values: ``public_license_ids`` (SPDX
-    ids of its published licenses), ``language_slugs`` and ``license_history``
-    (``(effective_on, license_expression, note)``, oldest first), each in the
-    order ``for_listing()`` and ``with_history()`` give, and ``list_terms``
-    (the terms of the grant in effect today, as ``LicenseChange.terms_dict()``,
-    or None). Three queries, like those prefetches, without building a model
-    instance and a related manager for every row they return."""
-    by_pk = {project.pk: project for project in projects}
-    for project in projects:
-        project.public_license_ids = []
-        project.language_slugs = []
-        project.license_history = []
-        project.grants = []
-    licenses = (
-        License.objects.published(at)
-        .filter(projects__in=by_pk)
-        .order_by(*License._meta.ordering, "pk")
-        .values_list("projects", "spdx_id")
-    )
-    for pk, spdx_id in licenses:
-        by_pk[pk].public_license_ids.append(spdx_id)
-    languages = (
-        Language.objects.filter(projects__in=by_pk)
-        .order_by(*Language._meta.ordering, "pk")
-        .values_list("projects", "slug")
-    )
-    for pk, slug in languages:
-        by_pk[pk].language_slugs.append(slug)
-    changes = (
-        LicenseChange.objects.filter(project__in=by_pk)
-        .order_by(F("effective_on").asc(nulls_first=True), "pk")
-        .values_list(
-            "project",
-            "effective_on",
-            "license_expression",
-            "note",
-            *LicenseChange.TERMS,
-        )
-    )
+def with_list_values(rows: list[dict], at=None) -> list[dict]:
+    """Give each project row of ``rows`` (a page of dicts with its ``pk``,
+    already read) what the API's list shows of its relations, as plain values:
+    ``public_license_ids`` (SPDX ids of its published licenses),
+    ``language_slugs`` and ``license_history`` (``(effective_on,
+    license_expression, note)``, oldest first), each in the order
+    ``for_listing()`` and ``with_history()`` give, and ``list_terms`` (the
+    terms of the grant in effect today, as ``LicenseChange.terms_dict()``, or
+    None). Three queries, like those prefetches, their SQL kept per process
+    (``KeptQuery``), without building a model instance and a related manager
+    for every row they return."""
+    by_pk = {row["pk"]: row for row in rows}
+    for row in rows:
+        row["public_license_ids"] = []
+        row["language_slugs"] = []
+        row["license_history"] = []
+        row["grants"] = []
+    if not by_pk:
+        return rows
+    pks = list(by_pk)
+    for pk, spdx_id in KEPT_LIST_LICENSES.rows(pks=pks, at=at):
+        by_pk[pk]["public_license_ids"].append(spdx_id)
+    for pk, slug in KEPT_LIST_LANGUAGES.rows(pks=pks, at=at):
+        by_pk[pk]["language_slugs"].append(slug)
+    changes = KEPT_LIST_CHANGES.rows(pks=pks, at=at)
     for pk, effective_on, expression, note, *terms in changes:
-        by_pk[pk].license_history.append((effective_on, expression, note))
-        by_pk[pk].grants.append(
+        by_pk[pk]["license_history"].append((effective_on, expression, note))
+        by_pk[pk]["grants"].append(
             (effective_on, dict(zip(LicenseChange.TERMS, terms, strict=True)))
         )
     today = timezone.localdate()
-    for project in projects:
-        grant = in_effect(project.grants, today, key=lambda grant: grant[0])
-        project.list_terms = (
+    for row in rows:
+        grant = in_effect(row["grants"], today, key=lambda grant: grant[0])
+        row["list_terms"] = (
             {k: None if v in ("", None) else v for k, v in grant[1].items()}
             if grant
             else None
         )
-    return projects
+    return rows
 
 
 # The columns of a project's card in the directory (``with_card_values``).
@@ -267,6 +251,19 @@ def status_labels_now() -> dict:
 CARD_SLUG_PLACEHOLDER = "card-slug"
 
 
+def project_addresses(request=None):
+    """A function giving a project's address from its slug, for a list of
+    projects: one address lookup per list, not one per project. A slug is made
+    of the characters the address's converter takes ([-a-zA-Z0-9_]), which need
+    no quoting, so each address is the looked-up one with its slug.
+    ``request``: absolute addresses, as its ``build_absolute_uri()`` makes."""
+    address = reverse("projects:detail", kwargs={"slug": CARD_SLUG_PLACEHOLDER})
+    if request is not None:
+        address = request.build_absolute_uri(address)
+    head, tail = address.rsplit(CARD_SLUG_PLACEHOLDER, 1)
+    return lambda slug: f"{head}{slug}{tail}"
+
+
 def with_card_values(rows: list[dict], at=None) -> list[dict]:
     """Give each project row (a dict of ``CARD_COLUMNS``, a page already read)
     its address as ``url`` and its facts (``project_facts()``) as ``facts``:
@@ -288,15 +285,10 @@ def with_card_values(rows: list[dict], at=None) -> list[dict]:
                 "url": reverse("licenses:detail", kwargs={"spdx_id": label}),
             }
         licenses[pk].append(known[label])
-    # One address lookup per page, not one per card: a slug is made of the
-    # characters the address's converter takes ([-a-zA-Z0-9_]), which need no
-    # quoting, so each card's address is the looked-up one with its slug.
-    head, tail = reverse(
-        "projects:detail", kwargs={"slug": CARD_SLUG_PLACEHOLDER}
-    ).rsplit(CARD_SLUG_PLACEHOLDER, 1)
+    address = project_addresses()
     status_labels = status_labels_now()
     for pk, row in by_pk.items():
-        row["url"] = f"{head}{row['slug']}{tail}"
+        row["url"] = address(row["slug"])
         row["facts"] = project_facts(
             license_expression=row["license_expression"],
             licenses=licenses[pk],
@@ -580,6 +572,42 @@ KEPT_DIRECTORY_PAGE = KeptQuery(
     lambda *, at, pks, shape: directory_projects(at).values_list(*CARD_COLUMNS)[
         shape[0] : shape[1]
     ],
+    model=Project,
+)
+
+
+# with_list_values()'s queries. The languages and the license history have no
+# publishing rule of their own (their projects are read through published()):
+# ``model`` only says how a moment would be written, and none is.
+KEPT_LIST_LICENSES = KeptQuery(
+    lambda *, at, pks, shape: (
+        License.objects.published(at)
+        .filter(projects__in=pks)
+        .order_by(*License._meta.ordering, "pk")
+        .values_list("projects", "spdx_id")
+    ),
+    model=License,
+)
+KEPT_LIST_LANGUAGES = KeptQuery(
+    lambda *, at, pks, shape: (
+        Language.objects.filter(projects__in=pks)
+        .order_by(*Language._meta.ordering, "pk")
+        .values_list("projects", "slug")
+    ),
+    model=Project,
+)
+KEPT_LIST_CHANGES = KeptQuery(
+    lambda *, at, pks, shape: (
+        LicenseChange.objects.filter(project__in=pks)
+        .order_by(F("effective_on").asc(nulls_first=True), "pk")
+        .values_list(
+            "project",
+            "effective_on",
+            "license_expression",
+            "note",
+            *LicenseChange.TERMS,
+        )
+    ),
     model=Project,
 )
 

@@ -179,6 +179,34 @@ def test_project_list_fields(api_client, catalogue):
     assert project["html_url"] == "http://testserver/projects/snuba/"
 
 
+def test_project_list_shows_only_the_licenses_public_at_each_moment(
+    api_client, make_license, make_language, make_project, monkeypatch
+):
+    """The list's relations are read by SQL compiled once per process: each
+    request still sees what ``published()`` lets through at its own moment."""
+    now = timezone.now()
+    make_license("MIT")
+    make_license("Apache-2.0", publish_at=now + datetime.timedelta(hours=1))
+    make_license("BSD-3-Clause", unpublish_at=now + datetime.timedelta(hours=2))
+    make_license("ISC", state=State.DRAFT)
+    make_project(
+        "Multi",
+        license_expression="MIT OR Apache-2.0 OR BSD-3-Clause OR ISC",
+        languages=[make_language("Rust")],
+    )
+    moments = {
+        now: ["BSD-3-Clause", "MIT"],
+        now + datetime.timedelta(hours=1.5): ["Apache-2.0", "BSD-3-Clause", "MIT"],
+        now + datetime.timedelta(hours=3): ["Apache-2.0", "MIT"],
+    }
+    for n, (moment, expected) in enumerate(moments.items()):
+        monkeypatch.setattr(timezone, "now", lambda moment=moment: moment)
+        for repeat in range(2):  # compiled by the first request, kept after
+            (project,) = results(api_client.get(f"/api/v1/projects/?n={n}-{repeat}"))
+            assert sorted(project["licenses"]) == expected, moment
+            assert project["languages"] == ["rust"]
+
+
 def test_project_list_shows_each_project_as_its_own_fields_do(
     api_client, make_license, make_category, make_language, make_project, rf
 ):

@@ -127,6 +127,82 @@ def test_anonymous_clients_get_a_429_in_the_error_format(client, db, rates):
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
+def test_answers_from_the_page_cache_count_too(
+    client, make_license, rates, django_assert_num_queries
+):
+    """A repeated read is answered from the page cache without running the
+    view, and still counts: the client meets its limit as it would without it,
+    304s included."""
+    rates(anon="3/min")
+    make_license("MIT")
+    etag = client.get("/api/v1/licenses/")["ETag"]
+    with django_assert_num_queries(0):
+        again = client.get("/api/v1/licenses/")
+    assert again.status_code == 200 and again["ETag"] == etag
+    revalidated = client.get("/api/v1/licenses/", headers={"If-None-Match": etag})
+    assert revalidated.status_code == 304
+
+    response = client.get("/api/v1/licenses/", headers={"If-None-Match": etag})
+
+    assert response.status_code == 429
+    assert set(response.json()) == {"detail", "errors"}
+    assert 0 < int(response["Retry-After"]) <= 60
+
+
+@pytest.fixture
+def throttle_clock(monkeypatch):
+    """Fix the rate limits' clock: ``throttle_clock.now = seconds``."""
+    from portal.api import throttling
+
+    class Clock:
+        now = 1_000_000.0
+
+    clock = Clock()
+    monkeypatch.setattr(throttling.SlottedRateThrottle, "timer", lambda self: clock.now)
+    return clock
+
+
+def test_a_refused_client_may_come_back_when_retry_after_says(
+    client, db, rates, throttle_clock
+):
+    rates(anon="2/min")
+    start = throttle_clock.now
+    assert client.get("/api/v1/licenses/").status_code == 200
+    throttle_clock.now = start + 30
+    assert client.get("/api/v1/licenses/").status_code == 200
+
+    throttle_clock.now = start + 40
+    refused = client.get("/api/v1/licenses/")
+    # The first request leaves the minute at start + 60.
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "20"
+    throttle_clock.now = start + 59.5
+    assert client.get("/api/v1/licenses/").status_code == 429
+    throttle_clock.now = start + 60.5
+    assert client.get("/api/v1/licenses/").status_code == 200
+    # ... and the one at start + 30 still counts.
+    assert client.get("/api/v1/licenses/").status_code == 429
+
+
+def test_the_kept_history_does_not_grow_with_the_rate(
+    client, db, rates, throttle_clock
+):
+    """What each request reads and writes back stays small however many
+    requests a client makes: a count per second of the minute."""
+    from django.core.cache import cache
+
+    rates(anon="100000/min")
+    start = throttle_clock.now
+    for n in range(600):
+        throttle_clock.now = start + n / 5  # five a second for two minutes
+        assert client.get("/api/v1/licenses/").status_code == 200
+
+    history = cache.get("throttle:anon:127.0.0.1")
+    assert len(history) <= 61
+    # Every request of the last minute is counted, none older.
+    assert sum(count for _slot, count, _latest in history) in range(300, 306)
+
+
 def test_the_limit_is_per_client_address(client, db, rates):
     rates(anon="1/min")
     assert client.get("/api/v1/licenses/").status_code == 200

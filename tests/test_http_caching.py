@@ -195,12 +195,30 @@ def test_a_logged_in_users_answers_are_private(editor, catalogue):
 def test_a_request_with_credentials_is_private(client, catalogue, django_user_model):
     user = django_user_model.objects.create_user("integrator")
     _token, secret = ApiToken.issue(name="integration", user=user)
+    # The anonymous answer is in the page cache (and this process's copy).
+    for _ in range(2):
+        assert directives(client.get("/api/v1/projects/")) == {"public", "max-age=60"}
+
     response = client.get(
         "/api/v1/projects/", headers={"Authorization": f"Bearer {secret}"}
     )
     assert response.status_code == 200
 
     assert directives(response) == {"private", "no-cache"}
+
+
+def test_a_bad_token_is_refused_even_when_the_anonymous_answer_is_cached(
+    client, catalogue
+):
+    for _ in range(2):
+        assert client.get("/api/v1/projects/").status_code == 200
+
+    response = client.get(
+        "/api/v1/projects/", headers={"Authorization": "Bearer not-a-token"}
+    )
+
+    assert response.status_code == 401
+    assert "unknown" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("url", ["/admin/", "/admin/projects/project/"])
@@ -469,6 +487,17 @@ def test_a_page_asked_for_again_is_kept_by_the_process(client, catalogue, monkey
     assert len(kept) == 1
 
 
+def test_a_large_answer_is_not_kept_by_the_process(client, catalogue, monkeypatch):
+    monkeypatch.setattr(caching, "PROCESS_PAGE_MAX_BYTES", 100)
+    first = client.get("/api/v1/projects/")
+    assert len(first.content) > 100
+
+    again = [client.get("/api/v1/projects/") for _ in range(2)]
+
+    assert [answer.content for answer in again] == [first.content] * 2
+    assert not caching.process_pages._cache
+
+
 def test_a_cached_page_still_gets_the_security_headers(client, catalogue):
     client.get("/projects/")
     response = client.get("/projects/")
@@ -515,27 +544,73 @@ def test_a_logged_in_user_is_never_served_from_or_stored_in_the_page_cache(
 
 
 def test_api_reads_are_serialized_once_per_content_version(
-    client, catalogue, make_project, django_assert_num_queries
+    client,
+    catalogue,
+    make_project,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
 ):
     with django_assert_num_queries(5):
         first = client.get("/api/v1/projects/?ordering=name")
-    # The same address again: the view runs (its rate limit counts the request,
-    # see test_cors_throttle) but reads the kept answer: the content version's
-    # query only.
+    # The same address again: answered from the page cache (its rate limit
+    # still counts the request, see test_cors_throttle), no query.
     with django_assert_num_queries(0):
         again = client.get("/api/v1/projects/?ordering=name")
     assert again.json() == first.json()
     assert again["ETag"] == first["ETag"]
-    # Another address is an answer of its own.
+    # Another address is an answer of its own; the list's count, the same
+    # for every order and page, is kept.
+    with django_assert_num_queries(4) as other:
+        client.get("/api/v1/projects/?ordering=-name&page_size=1")
+    assert not [q for q in other.captured_queries if "COUNT(" in q["sql"]]
+    # Another filter is another count.
     with django_assert_num_queries(5):
-        client.get("/api/v1/projects/?ordering=-name")
+        assert client.get("/api/v1/projects/?status=active").json()["count"] == 1
+    with django_assert_max_num_queries(5) as archived:
+        assert client.get("/api/v1/projects/?status=archived").json()["count"] == 0
+    assert [q for q in archived.captured_queries if "COUNT(" in q["sql"]]
     # A publish makes a new content version: the new project is there at once.
     make_project("Relay")
-    names = [
-        p["name"]
-        for p in client.get("/api/v1/projects/?ordering=name").json()["results"]
-    ]
-    assert names == ["Relay", "Snuba"]
+    page = client.get("/api/v1/projects/?ordering=name").json()
+    assert [p["name"] for p in page["results"]] == ["Relay", "Snuba"]
+    assert page["count"] == 2
+    assert client.get("/api/v1/projects/?page_size=1&page=2").json()["count"] == 2
+
+
+def test_reads_the_page_cache_cannot_answer_share_the_serialized_answer(
+    client, catalogue, django_assert_num_queries
+):
+    """A logged-in user's reads are never answered from the page cache; the
+    view runs, and reads the answer serialized once for such reads (only
+    published rows, whoever asks)."""
+    user = get_user_model().objects.create_user("reader", password="x")
+    client.get("/api/v1/projects/?ordering=name")  # kept by the page cache
+    client.force_login(user)
+    client.get("/api/v1/projects/?ordering=name")
+
+    # The view ran (its answer is private, unlike the one kept by the page
+    # cache) and asked the database nothing: the API reads no session.
+    with django_assert_num_queries(0):
+        response = client.get("/api/v1/projects/?ordering=name")
+
+    assert directives(response) == {"private", "no-cache"}
+    assert [p["slug"] for p in response.json()["results"]] == ["snuba"]
+
+
+def test_an_api_answer_is_kept_per_accept_header(client, catalogue):
+    """DRF answers by the ``Accept`` header (another format, a 406): a kept
+    answer is only given to a request asking for the same."""
+    for _ in range(2):
+        assert client.get("/api/v1/projects/")["Content-Type"] == "application/json"
+
+    html = client.get("/api/v1/projects/", headers={"Accept": "text/html"})
+    indented = client.get(
+        "/api/v1/projects/", headers={"Accept": "application/json; indent=2"}
+    )
+
+    assert html["Content-Type"].startswith("text/html")
+    assert indented.content.startswith(b'{\n  "count"')
+    assert client.get("/api/v1/projects/").content.startswith(b'{"count"')
 
 
 def test_api_errors_are_not_kept(client, catalogue, make_category, make_project):

@@ -64,6 +64,8 @@ class PageNumberPagination(BasePagination):
         self.request = request
         page_size = self.get_page_size(request)
         paginator = self.django_paginator_class(queryset, page_size)
+        if getattr(view, "count_kept", False):
+            paginator.count = kept_count(request, view, queryset)
         number = self.get_page_number(request, paginator)
         try:
             self.page = paginator.page(number)
@@ -89,3 +91,25 @@ class PageNumberPagination(BasePagination):
                 parameter["schema"]["maximum"] = self.max_page_size
                 parameter["schema"]["default"] = self.page_size
         return parameters
+
+
+def kept_count(request, view, queryset) -> int:
+    """The number of rows of a list whose rows are the same for every reader
+    (``count_kept`` on the view: only ``published()`` rows, whoever asks),
+    counted once per content version, view, address arguments and filter
+    values (``remembered``, kept by the process too), not once per page or
+    order: a client paging through the list, or sorting it, costs no count
+    query after the first."""
+    from portal.api.filtering import filter_values
+    from portal.http.caching import remembered
+
+    view_class = type(view)
+    name = repr(
+        [
+            "api:count",
+            f"{view_class.__module__}.{view_class.__qualname__}",
+            sorted(view.kwargs.items()),
+            filter_values(request.query_params, view),
+        ]
+    )
+    return remembered(request, name, queryset.count, local=True)

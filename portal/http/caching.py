@@ -16,24 +16,27 @@ Every public GET answer (site page, feed, API response) carries
 ``get_conditional_response``, RFC 9110 rules: If-None-Match wins when both are
 sent). The admin and the health probes are left alone (never cached).
 
-Pages of the public site (not the API, whose rate limits must see every request)
-are also kept server-side in the Django cache (``PAGE_CACHE_SECONDS``), for
-anonymous GETs only, keyed by the address and the content version: a publish
-changes the version, so every page is rebuilt at once, and a logged-in editor
-(drafts, previews) is never served from nor stored in it. A response a view marks
-``private``/``no-cache``/``no-store``, or that sets a cookie, is not stored. A
-page asked for again is also copied into the process's own small cache
-(``cached_page``), so that the pages read most cost no round trip to Redis.
+Pages of the public site and answers of the API are also kept server-side in
+the Django cache (``PAGE_CACHE_SECONDS``), for anonymous GETs only, keyed by the
+address (for the API, with its ``Accept`` header) and the content version: a
+publish changes the version, so every page is rebuilt at once, and a logged-in
+editor (drafts, previews) or a request with a token is never served from nor
+stored in it. A response a view marks ``private``/``no-cache``/``no-store``, or
+that sets a cookie, is not stored. A page asked for again is also copied into
+the process's own small cache (``cached_page``), so that the pages read most cost
+no round trip to Redis. An API answer from the page cache still counts against
+the client's rate limit (``portal.api.throttling.allows_cached_answer``, before
+the 304 is worked out); a client over it gets the view's 429. Only answers of
+views under the API's default rate limits are kept, so none escapes a stricter
+one.
 
 What is costly and the same for every reader is also kept per content version
 (``remembered``), so that even a page or an address the page cache cannot answer
-(another page number, a tracking parameter, an API request, whose rate limit must
-see it) does not compute it again: the directory's facet counts and its filter
-form and the philosophy page's licenses in use (kept by the process too), and
-the serialized answers
-of the API's list and detail reads (``RememberedListMixin``,
-``RememberedRetrieveMixin``; the view still runs, so authentication and rate
-limits apply to every request).
+(another page number, a tracking parameter, a reader with a token) does not
+compute it again: the directory's facet counts and its filter form and the
+philosophy page's licenses in use (kept by the process too), and the serialized
+answers of the API's list and detail reads (``RememberedListMixin``,
+``RememberedRetrieveMixin``: only published rows, the same whoever asks).
 
 **The content version** is what a publish changes. It is computed when content
 changes, not on every request: a request reads two values from the shared cache
@@ -80,6 +83,7 @@ from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import (
@@ -93,6 +97,7 @@ from django.utils.http import http_date
 from rest_framework.response import Response
 
 from portal.api.errors import PreconditionFailed, is_api_request, json_error
+from portal.api.throttling import allows_cached_answer, applies_default_limits
 from portal.publishing.models import Publishable
 from portal.publishing.transactions import gathered
 
@@ -370,9 +375,10 @@ class RememberedListMixin:
     """For an API viewset whose reads are the same for every client (only
     ``published()`` rows): the serialized answer of a list GET is kept
     (``remembered``) per content version and full address, so a repeated read
-    costs no query beyond the content version's and no serializing.
-    Authentication, permissions and rate limits still run for every request
-    (before ``list()``); errors are never kept."""
+    costs no query beyond the content version's and no serializing, for a
+    request the page cache cannot answer (a reader with a token, another
+    ``Accept``). Authentication, permissions and rate limits still run (before
+    ``list()``); errors are never kept."""
 
     def list(self, request, *args, **kwargs):
         return remembered_response(request, "list", super().list, *args, **kwargs)
@@ -386,6 +392,10 @@ class RememberedRetrieveMixin:
 
 
 def remembered_response(request, kind: str, read, *args, **kwargs) -> Response:
+    if getattr(request, "page_cache_key", None):
+        # The page cache keeps the answer itself: keeping its data as well
+        # would cost a second store, for a copy no request would read.
+        return read(request, *args, **kwargs)
     name = f"api:{kind}:{request.build_absolute_uri()}"
     data = remembered(request, name, lambda: read(request, *args, **kwargs).data)
     return Response(data)
@@ -400,9 +410,10 @@ class HttpCachingMiddleware:
     In ``MIDDLEWARE`` after the security, CORS, CSP and static-file middleware
     (a page served from its cache still gets their headers on the way out) and
     before sessions, CSRF, authentication and history: an anonymous GET answered
-    from the page cache costs none of their work. Whether a request is anonymous
-    is told from what it carries (no session or messages cookie, no
-    ``Authorization``), so no session is read to find out.
+    from the page cache costs none of their work, nor, for the API, DRF's
+    (content negotiation, authentication, rendering) beyond its rate limits.
+    Whether a request is anonymous is told from what it carries (no session or
+    messages cookie, no ``Authorization``), so no session is read to find out.
     """
 
     def __init__(self, get_response):
@@ -420,11 +431,12 @@ class HttpCachingMiddleware:
             return self.get_response(request)
         api = is_api_request(request)
         page_seconds = settings.PAGE_CACHE_SECONDS
-        key = (
-            None if (private or api or not page_seconds) else page_key(request, version)
-        )
+        key = None if (private or not page_seconds) else page_key(request, version)
+        request.page_cache_key = key
         response = cached_page(key) if key else None
-        if response is not None:
+        # An API answer counts against the client's rate limit, from the cache
+        # too; over it, the view answers (the 429 in the API's error format).
+        if response is not None and (not api or allows_cached_answer(request)):
             # Stored with its validators and headers (below): only the
             # conditional answer is left to work out (a page kept by an
             # earlier release of the code may lack them).
@@ -432,11 +444,11 @@ class HttpCachingMiddleware:
                 self.add_headers(response, version, private=private, api=api)
             return self.conditional(request, response, version, api=api)
         response = self.get_response(request)
-        if key and storable(response):
+        if key and storable(response) and (not api or counted_as_cached(response)):
             # The validators go with the stored page: the ETag (a hash of
             # the body) is computed once per page, not once per answer.
             self.add_headers(response, version, private=private, api=api)
-            cache.set(key, response, page_seconds)
+            cache.set(key, kept_copy(response), page_seconds)
             return self.conditional(request, response, version, api=api)
         return self.add_validators(request, response, version, private=private, api=api)
 
@@ -505,13 +517,16 @@ def cached_page(key: str):
     response = process_pages.get(key)
     if response is None:
         response = cache.get(key)
-        if response is not None:
+        if response is not None and len(response.content) <= PROCESS_PAGE_MAX_BYTES:
             process_pages.set(key, response, settings.PAGE_CACHE_SECONDS)
     return response
 
 
 # This process's copies of pages (``cached_page``): pickled, as the shared
-# cache keeps them, so that no two requests share a response object.
+# cache keeps them, so that no two requests share a response object. A large
+# answer (an SBOM of the whole catalogue: megabytes) is left to the shared
+# cache, so that a worker's memory does not grow with it.
+PROCESS_PAGE_MAX_BYTES = 512 * 1024
 process_pages = LocMemCache("portal-process-pages", {"OPTIONS": {"MAX_ENTRIES": 64}})
 
 
@@ -526,8 +541,33 @@ def is_private(request) -> bool:
 
 
 def page_key(request, version: ContentVersion) -> str:
-    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    return f"{PAGE_KEY_PREFIX}:{version.key}:{address}"
+    """The page cache's key of ``request``: its content version and address,
+    and for the API the ``Accept`` header too (DRF answers by it: a 406, an
+    indent asked for)."""
+    address = request.build_absolute_uri()
+    if is_api_request(request):
+        address = f"{address}\n{request.headers.get('Accept', '')}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"{PAGE_KEY_PREFIX}:{version.key}:{digest}"
+
+
+def kept_copy(response) -> HttpResponse:
+    """What the page cache keeps of ``response``: its status, headers and
+    body. A DRF answer would be pickled with its ``data`` too, the same
+    content again as Python objects, to unpickle with every answer."""
+    if not isinstance(response, Response):
+        return response
+    return HttpResponse(
+        response.content, status=response.status_code, headers=dict(response.items())
+    )
+
+
+def counted_as_cached(response) -> bool:
+    """Whether an API answer may be kept by the page cache: one from a view
+    limited by the API's default rate limits, which the page cache applies to
+    every answer it gives (``allows_cached_answer``)."""
+    context = getattr(response, "renderer_context", None) or {}
+    return applies_default_limits(context.get("view"))
 
 
 def storable(response) -> bool:
