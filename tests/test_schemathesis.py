@@ -156,6 +156,10 @@ BEYOND_SCHEMA = {
             "licensor",
             "licensed_work",
             "additional_use_grant",
+            # The same fields of a grant's terms, named with their object.
+            "terms.licensor",
+            "terms.licensed_work",
+            "terms.additional_use_grant",
             "version",
         ),
         "text without control characters (README, 'What text is refused')",
