@@ -160,11 +160,7 @@ class Publishable(Versioned):
         # The state as read, so that a save can tell a change of state
         # (``portal.publishing.notifications``).
         instance._loaded_state = instance.__dict__.get("state")
-        instance._loaded_values = {
-            name: instance.__dict__[name]
-            for name in cls.kept_as_loaded
-            if name in instance.__dict__
-        }
+        instance.keep_as_loaded()
         return instance
 
     def loaded_value(self, name: str, default=None):
