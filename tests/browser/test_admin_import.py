@@ -26,6 +26,7 @@ from django.db import connection
 from playwright.sync_api import Error as PlaywrightError
 
 from licenses.models import License
+from portal.management.commands.quickstart import Command as QuickstartCommand
 from tests.helpers import run_queued_tasks
 
 MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
@@ -87,12 +88,7 @@ def worker_process():
     yield check
     # Idle, the worker exits at once; one still importing (a test that failed
     # half-way) would finish first, so it is stopped.
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    QuickstartCommand.stop_worker(process)
 
 
 @pytest.fixture
